@@ -1,0 +1,1 @@
+"""Models for the builds app (filled in by its own issue)."""

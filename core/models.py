@@ -1,0 +1,233 @@
+"""Sites, users and roles, locations, API tokens and background-task records.
+
+Every business record in Shopwright belongs to one ``Site``; ``SiteScopedModel`` is the base that
+gives later apps the ``site`` column and the ``for_site()`` queryset the API and pages filter by.
+"""
+
+import hashlib
+import uuid
+import zoneinfo
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("Unknown time zone “%(value)s”."), params={"value": value})
+
+
+class Site(models.Model):
+    """A plant or business unit (Click Maint's "entity"). All business data is partitioned by it."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    address = models.TextField(_("address"), blank=True)
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default="UTC", validators=[validate_time_zone]
+    )
+    currency = models.CharField(_("currency"), max_length=3, default="USD")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("site")
+        verbose_name_plural = _("sites")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    """Roles are ordered: each one can do everything the one before it can."""
+
+    TECHNICIAN = "technician", _("Technician")
+    MANAGER = "manager", _("Manager")
+    ADMIN = "admin", _("Admin")
+
+    @property
+    def rank(self) -> int:
+        return list(Role).index(self)
+
+    def allows(self, required: "Role") -> bool:
+        return self.rank >= Role(required).rank
+
+
+class User(AbstractUser):
+    """A person or integration account. What they may do depends on their role at each site."""
+
+    default_site = models.ForeignKey(
+        Site,
+        verbose_name=_("default site"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta(AbstractUser.Meta):
+        swappable = "AUTH_USER_MODEL"
+
+
+class Membership(models.Model):
+    """A user's role at one site. Without one, the site's data does not exist for the user."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.TECHNICIAN)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "site"], name="membership_unique_user_site")
+        ]
+        ordering = ["site__name"]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.site} ({self.role})"
+
+    @property
+    def role_enum(self) -> Role:
+        return Role(self.role)
+
+    def allows(self, required: Role) -> bool:
+        return self.role_enum.allows(required)
+
+
+class SiteScopedQuerySet(models.QuerySet):
+    def for_site(self, site: Site | int) -> "SiteScopedQuerySet":
+        return self.filter(site=site)
+
+
+class SiteScopedModel(models.Model):
+    """Base for every record that belongs to a site; the API and pages only see ``for_site()``."""
+
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="+")
+
+    objects = SiteScopedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+
+class Location(SiteScopedModel):
+    """A place in a site's tree: building > room > bin. ``path`` is the stored breadcrumb.
+
+    ``lineage`` holds the ids from the root down to this node ("/3/7/12/") so that "this location
+    and everything below it" is one indexed prefix match, which stock and asset filters rely on.
+    """
+
+    PATH_SEPARATOR = " > "
+
+    name = models.CharField(_("name"), max_length=100)
+    description = models.TextField(_("description"), blank=True)
+    address = models.TextField(_("address"), blank=True)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    path = models.CharField(_("path"), max_length=1000, editable=False)
+    lineage = models.CharField(max_length=500, editable=False, db_index=True)
+    depth = models.PositiveSmallIntegerField(default=0, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    created_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["path"]
+        verbose_name = _("location")
+        verbose_name_plural = _("locations")
+        indexes = [models.Index(fields=["site", "path"])]
+
+    def __str__(self) -> str:
+        return self.path or self.name
+
+
+class APIToken(models.Model):
+    """A per-user API key. Only a hash is stored; the key is shown once, when it is created."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    prefix = models.CharField(max_length=8, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @staticmethod
+    def hash_key(key: str) -> str:
+        return hashlib.sha256(key.encode()).hexdigest()
+
+    @property
+    def is_active(self) -> bool:
+        from django.utils import timezone
+
+        if self.revoked_at is not None:
+            return False
+        return self.expires_at is None or self.expires_at > timezone.now()
+
+
+class TaskState(models.TextChoices):
+    PENDING = "PENDING", _("Queued")
+    STARTED = "STARTED", _("Running")
+    SUCCESS = "SUCCESS", _("Finished")
+    FAILURE = "FAILURE", _("Failed")
+
+
+class TaskRecord(models.Model):
+    """What the API and pages poll for a background task, whether it ran in-process or on a worker.
+
+    The record lives in the database rather than the Celery result store so that its state is the
+    same in embedded mode (no broker) and with separate workers, and so it is scoped to a site.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=200)
+    state = models.CharField(max_length=10, choices=TaskState.choices, default=TaskState.PENDING)
+    progress = models.PositiveSmallIntegerField(default=0)  # percent
+    message = models.CharField(max_length=500, blank=True)
+    result = models.JSONField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    worker = models.CharField(max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = SiteScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} [{self.state}]"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.state in (TaskState.SUCCESS, TaskState.FAILURE)

@@ -1,0 +1,1 @@
+"""Models for the inventory app (filled in by its own issue)."""

@@ -1,0 +1,1 @@
+"""Models for the maintenance app (filled in by its own issue)."""

@@ -1,0 +1,1 @@
+"""Models for the workorders app (filled in by its own issue)."""
