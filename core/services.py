@@ -209,6 +209,14 @@ def _clean_location(
     return name
 
 
+def _lock_level(site: Site, parent: Location | None) -> None:
+    """Serialise writers of one tree level, so two requests cannot both add the same name there."""
+    if parent is None:
+        Site.objects.select_for_update().filter(pk=site.pk).first()
+    else:
+        Location.objects.select_for_update().filter(pk=parent.pk).first()
+
+
 @transaction.atomic
 def location_create(
     *,
@@ -220,8 +228,7 @@ def location_create(
     parent: Location | None = None,
 ) -> Location:
     require_role(by, site, Role.MANAGER)
-    if parent is not None:
-        parent = Location.objects.select_for_update().filter(pk=parent.pk).first() or parent
+    _lock_level(site, parent)
     name = _clean_location(site=site, name=name, parent=parent)
     location = Location.objects.create(
         site=site,
@@ -254,6 +261,7 @@ def location_update(
     location = Location.objects.select_for_update().select_related("site").get(pk=location.pk)
     new_parent = location.parent if parent is _UNSET else parent
     new_name = location.name if name is _UNSET else name
+    _lock_level(location.site, new_parent)
     new_name = _clean_location(
         site=location.site, name=new_name, parent=new_parent, instance=location
     )
