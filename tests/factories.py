@@ -27,7 +27,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.PostGenerationMethodCall("set_password", "pw-for-tests-1")
 
     @factory.post_generation
-    def _save(obj, create, extracted, **kwargs):  # noqa: N805 - factory_boy hook signature
+    def _save(obj, create, extracted, **kwargs):
         if create:
             obj.save()
 
@@ -42,7 +42,7 @@ class MembershipFactory(factory.django.DjangoModelFactory):
 
 
 class LocationFactory(factory.django.DjangoModelFactory):
-    """A location placed in its site's tree (path, lineage and depth derived like the service does)."""
+    """A location placed in its site tree, path and lineage derived as the service does."""
 
     class Meta:
         model = Location
