@@ -10,7 +10,8 @@ from datetime import datetime
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import ProtectedError
+from django.db.models import Max, ProtectedError
+from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -103,8 +104,10 @@ def _check_role(role: str) -> Role:
 def _refuse_losing_last_admin(membership: Membership) -> None:
     if membership.role != Role.ADMIN:
         return
+    # Evaluated, not counted: Django drops FOR UPDATE from count(), which would lock nothing and
+    # let two admins demote each other at the same moment.
     admins = Membership.objects.select_for_update().filter(site=membership.site_id, role=Role.ADMIN)
-    if admins.count() <= 1:
+    if len(admins.values_list("pk", flat=True)) <= 1:
         raise ServiceError({"role": [_("A site must keep at least one admin.")]})
 
 
@@ -189,6 +192,8 @@ def _clean_location(
     name = (name or "").strip()
     if not name:
         errors["name"] = [_("A location needs a name.")]
+    elif len(name) > Location._meta.get_field("name").max_length:
+        errors["name"] = [_("A name can be at most 100 characters long.")]
     elif Location.PATH_SEPARATOR.strip() in name:
         errors["name"] = [_("A name cannot contain “>”: it separates levels in the path.")]
     if parent is not None:
@@ -204,17 +209,61 @@ def _clean_location(
             siblings = siblings.exclude(pk=instance.pk)
         if siblings.exists():
             errors["name"] = [_("“%s” already exists at this level.") % name]
+    if not errors:
+        errors = _check_tree_limits(name=name, parent=parent, instance=instance)
     if errors:
         raise ServiceError(errors)
     return name
 
 
-def _lock_level(site: Site, parent: Location | None) -> None:
-    """Serialise writers of one tree level, so two requests cannot both add the same name there."""
+# The deepest level a location can sit at: the lineage column holds the ids of every level above.
+MAX_DEPTH = 30
+
+
+def _check_tree_limits(
+    *, name: str, parent: Location | None, instance: Location | None
+) -> dict[str, list[str]]:
+    """Whether the location, and everything below it, still fits the stored path and lineage."""
+    path_length = len(name) + (len(parent.path) + len(Location.PATH_SEPARATOR) if parent else 0)
+    depth = parent.depth + 1 if parent else 0
+    if instance is not None:  # the subtree (the location included) moves along
+        below = Location.objects.filter(
+            site=instance.site_id, lineage__startswith=instance.lineage
+        ).aggregate(path=Max(Length("path")), depth=Max("depth"))
+        path_length += below["path"] - len(instance.path)
+        depth += below["depth"] - instance.depth
+    max_path = Location._meta.get_field("path").max_length
+    moving = instance is not None and (parent.pk if parent else None) != instance.parent_id
+    if depth > MAX_DEPTH:
+        return {"parent": [_("Locations nest at most %d levels deep.") % (MAX_DEPTH + 1)]}
+    if path_length > max_path:
+        message = _("The full path would be longer than %d characters.") % max_path
+        return {"parent" if moving else "name": [message]}
+    return {}
+
+
+def _lock_tree(site: Site | int) -> None:
+    """Serialise the writers of one site's location tree (a lock on the site row).
+
+    A rename or move rewrites a whole subtree, so it must not interleave with any other write in
+    that subtree: a create under a node being moved, a move into it, a sibling with the same name.
+    Everything a writer reads after taking this lock includes what earlier writers committed.
+    Tree edits are rare, so one lock per site costs nothing noticeable; it is a "no key" lock, so
+    other apps' inserts that merely reference the site are not blocked by it.
+    """
+    site_id = site if isinstance(site, int) else site.pk
+    Site.objects.select_for_update(no_key=True).filter(pk=site_id).first()
+
+
+def _current(parent: Location | None) -> Location | None:
+    """The parent as stored now: the caller's copy may predate a rename or move of it, and paths,
+    lineage and the "not inside itself" check must be derived from the current values."""
     if parent is None:
-        Site.objects.select_for_update().filter(pk=site.pk).first()
-    else:
-        Location.objects.select_for_update().filter(pk=parent.pk).first()
+        return None
+    current = Location.objects.filter(pk=parent.pk).first()
+    if current is None:
+        raise ServiceError({"parent": [_("The parent location does not exist any more.")]})
+    return current
 
 
 @transaction.atomic
@@ -228,7 +277,8 @@ def location_create(
     parent: Location | None = None,
 ) -> Location:
     require_role(by, site, Role.MANAGER)
-    _lock_level(site, parent)
+    _lock_tree(site)
+    parent = _current(parent)
     name = _clean_location(site=site, name=name, parent=parent)
     location = Location.objects.create(
         site=site,
@@ -258,10 +308,10 @@ def location_update(
 ) -> Location:
     """Edit a location. Renaming or moving it rewrites the path of everything below it."""
     require_role(by, location.site_id, Role.MANAGER)
-    location = Location.objects.select_for_update().select_related("site").get(pk=location.pk)
-    new_parent = location.parent if parent is _UNSET else parent
+    _lock_tree(location.site_id)
+    location = Location.objects.select_related("site").get(pk=location.pk)
+    new_parent = location.parent if parent is _UNSET else _current(parent)
     new_name = location.name if name is _UNSET else name
-    _lock_level(location.site, new_parent)
     new_name = _clean_location(
         site=location.site, name=new_name, parent=new_parent, instance=location
     )
@@ -282,8 +332,7 @@ def location_update(
 
 def _replace_descendants(root: Location, old_lineage: str) -> None:
     descendants = list(
-        Location.objects.select_for_update()
-        .filter(site=root.site_id, lineage__startswith=old_lineage)
+        Location.objects.filter(site=root.site_id, lineage__startswith=old_lineage)
         .exclude(pk=root.pk)
         .order_by("depth")
     )
@@ -297,6 +346,7 @@ def _replace_descendants(root: Location, old_lineage: str) -> None:
 @transaction.atomic
 def location_delete(*, location: Location, by: User) -> None:
     require_role(by, location.site_id, Role.MANAGER)
+    _lock_tree(location.site_id)
     if location.children.exists():
         raise ServiceError(_("Move or delete the locations inside “%s” first.") % location.name)
     try:
@@ -307,8 +357,13 @@ def location_delete(*, location: Location, by: User) -> None:
         ) from None
 
 
+@transaction.atomic
 def location_paths_rebuild(*, site: Site, progress=None) -> dict:
-    """Recompute every stored path of a site from the tree itself (a repair tool for admins)."""
+    """Recompute every stored path of a site from the tree itself (a repair tool for admins).
+
+    It holds the tree lock, so an edit made meanwhile is neither missed nor overwritten.
+    """
+    _lock_tree(site)
     nodes = list(Location.objects.for_site(site).order_by("depth", "pk"))
     by_parent: dict[int | None, list[Location]] = {}
     for node in nodes:
@@ -331,8 +386,7 @@ def location_paths_rebuild(*, site: Site, progress=None) -> dict:
             changed.append(node)
         if progress is not None and (i % 50 == 0 or i == total):
             progress.update(i, total, _("%(i)s of %(n)s locations checked") % {"i": i, "n": total})
-    with transaction.atomic():
-        Location.objects.bulk_update(changed, ["path", "lineage", "depth"], batch_size=500)
+    Location.objects.bulk_update(changed, ["path", "lineage", "depth"], batch_size=500)
     return {"locations": total, "repaired": len(changed)}
 
 

@@ -29,6 +29,12 @@ def user_memberships(user: User) -> list[Membership]:
     return user.__dict__["_memberships"]
 
 
+def forget_memberships(user: User) -> None:
+    """Drop the memberships cached on the user object, so the next check reads them again."""
+    user.__dict__.pop("_memberships", None)
+    user.__dict__.pop("_membership_cache", None)
+
+
 def default_membership(user: User) -> Membership | None:
     memberships = user_memberships(user)
     for m in memberships:

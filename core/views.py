@@ -1,17 +1,346 @@
-"""Core pages: dashboard, site switcher, locations, account and tokens."""
+"""Core pages: dashboard, site switcher, locations, background-task progress, account and tokens.
 
+Views stay thin: they scope by the request's site (``core.pages``), let forms check the shape of
+the input and call the same services as the API, turning a ``ServiceError`` into inline errors.
+With HTMX the location forms open inline in the tree and a successful write swaps in the
+refreshed tree; without JavaScript every page still works as plain forms and redirects.
+"""
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import JsonResponse
-from django.shortcuts import render
+from django.http import Http404, HttpResponseServerError, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template import loader
+from django.urls import reverse
+from django.utils.cache import add_never_cache_headers, patch_vary_headers
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django.views.generic import DetailView
+from django_htmx.http import HttpResponseClientRedirect, reswap, retarget, trigger_client_event
+
+from core import selectors, services
+from core.background import enqueue
+from core.errors import ServiceError
+from core.filters import LocationFilter
+from core.forms import DefaultSiteForm, LocationForm, SiteSwitchForm, TokenCreateForm
+from core.models import Location, Role, TaskRecord
+from core.pages import (
+    SiteScopedViewMixin,
+    get_site_object_or_404,
+    is_partial_request,
+    render_page,
+    site_required,
+)
+from core.sites import SESSION_KEY, membership_by_site_id, user_memberships
+from core.tasks import rebuild_location_paths
 
 
 def server_error(request):
+    """The 500 page, rendered without the request so no context processor can fail again."""
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": _("Server error.")}, status=500)
-    return render(request, "500.html", status=500)
+    return HttpResponseServerError(loader.render_to_string("500.html"))
+
+
+# --- Shell: dashboard and site switcher -----------------------------------------------------------
+
+
+@site_required
+def dashboard(request):
+    """A placeholder home until the apps land: which site you are in and what it holds."""
+    site = request.site
+    return render(
+        request,
+        "core/dashboard.html",
+        {
+            "location_count": Location.objects.for_site(site).count(),
+            "member_count": selectors.members_for_site(site=site).count(),
+        },
+    )
+
+
+def _safe_next(request, candidate: str, default: str) -> str:
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return default
 
 
 @login_required
-def dashboard(request):
-    return render(request, "core/dashboard.html", {})
+@require_POST
+def site_switch(request):
+    """Work in another of your sites. A site you are not a member of is refused (403)."""
+    form = SiteSwitchForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a site to switch to."))
+        return redirect(_safe_next(request, request.POST.get("next", ""), reverse("dashboard")))
+    membership = membership_by_site_id(request.user, form.cleaned_data["site"])
+    request.session[SESSION_KEY] = membership.site_id
+    messages.info(request, _("You are now working in %(site)s.") % {"site": membership.site.name})
+    target = _safe_next(request, form.cleaned_data["next"], reverse("dashboard"))
+    if request.htmx:
+        # Everything on the page belongs to the old site: reload all of it, not a fragment.
+        return HttpResponseClientRedirect(target)
+    return redirect(target)
+
+
+# --- Locations ------------------------------------------------------------------------------------
+
+
+def _tree_context(request, q: str = "", **extra) -> dict:
+    """The whole tree, or with a search term the flat list of matches (each shows its path)."""
+    q = q.strip()
+    context = {"q": q, "tree": None, "matches": None, **extra}
+    if q:
+        located = LocationFilter(
+            {"q": q}, queryset=selectors.locations_for_site(site=request.site)
+        ).qs
+        context["matches"] = located.order_by("path")
+    else:
+        context["tree"] = selectors.location_tree(site=request.site)
+    return context
+
+
+def _tree_response(request, **extra):
+    """The refreshed tree fragment, swapped over the tree whatever element sent the request."""
+    q = request.POST.get("q") or request.GET.get("q") or ""
+    response = render(request, "core/locations.html#tree", _tree_context(request, q, **extra))
+    return reswap(retarget(response, "#location-tree"), "outerHTML")
+
+
+@site_required
+def location_list(request):
+    """The site's location tree; HTMX live search swaps only the tree."""
+    context = _tree_context(request, request.GET.get("q", ""))
+    return render_page(request, "core/locations.html", context, partial="tree")
+
+
+class LocationDetailView(SiteScopedViewMixin, DetailView):
+    """One location with its breadcrumb and children. Class-based so that the site-scoped
+    ``get_queryset`` of ``SiteScopedViewMixin`` is what makes another site's location a 404."""
+
+    model = Location
+    template_name = "core/location_detail.html"
+    context_object_name = "location"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        location = self.object
+        ancestor_ids = [int(i) for i in location.lineage.strip("/").split("/")[:-1] if i]
+        context["ancestors"] = (
+            Location.objects.for_site(location.site_id)
+            .filter(pk__in=ancestor_ids)
+            .order_by("depth")
+        )
+        context["children"] = location.children.order_by("name")
+        return context
+
+
+location_detail = LocationDetailView.as_view()
+
+
+def _location_form_page(request, form, *, location=None, parent=None):
+    """The form: inline in the tree for HTMX (it posts back with HTMX), else a full page."""
+    context = {
+        "form": form,
+        "location": location,
+        "parent": parent,
+        "action": request.get_full_path(),
+        "inline": is_partial_request(request),
+    }
+    return render_page(request, "core/location_form.html", context, partial="form")
+
+
+def _location_saved(request, location, message: str):
+    if is_partial_request(request):
+        return _tree_response(request, notice=message, highlight=location.pk)
+    messages.success(request, message)
+    return redirect("location-detail", pk=location.pk)
+
+
+def _int_or_404(value: str) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise Http404 from None
+
+
+@site_required(role=Role.MANAGER)
+def location_create(request):
+    """Add a location, at the top level or inside ``?parent=<id>``."""
+    parent = None
+    parent_id = request.GET.get("parent", "")
+    if parent_id:
+        parent = get_site_object_or_404(request, Location, pk=_int_or_404(parent_id))
+    if request.method != "POST":
+        form = LocationForm(site=request.site, initial={"parent": parent})
+        return _location_form_page(request, form, parent=parent)
+    form = LocationForm(request.POST, site=request.site)
+    if form.is_valid():
+        try:
+            location = services.location_create(
+                site=request.site, by=request.user, **form.cleaned_data
+            )
+        except ServiceError as exc:
+            form.add_service_errors(exc)
+        else:
+            return _location_saved(
+                request, location, _("Location “%(name)s” added.") % {"name": location.name}
+            )
+    return _location_form_page(request, form, parent=parent)
+
+
+@site_required(role=Role.MANAGER)
+def location_edit(request, pk: int):
+    """Rename or move a location; the service rewrites the paths of everything below it."""
+    location = get_site_object_or_404(request, Location, pk=pk)
+    if request.method != "POST":
+        form = LocationForm(site=request.site, instance=location)
+        return _location_form_page(request, form, location=location)
+    form = LocationForm(request.POST, site=request.site, instance=location)
+    if form.is_valid():
+        try:
+            location = services.location_update(
+                location=location, by=request.user, **form.cleaned_data
+            )
+        except ServiceError as exc:
+            form.add_service_errors(exc)
+        else:
+            return _location_saved(
+                request, location, _("Location “%(name)s” saved.") % {"name": location.name}
+            )
+    return _location_form_page(request, form, location=location)
+
+
+@site_required(role=Role.MANAGER)
+@require_POST
+def location_delete(request, pk: int):
+    location = get_site_object_or_404(request, Location, pk=pk)
+    name = location.name
+    try:
+        services.location_delete(location=location, by=request.user)
+    except ServiceError as exc:
+        error = " ".join(m for msgs in exc.errors.values() for m in msgs)
+        if is_partial_request(request):
+            return _tree_response(request, error=error)
+        messages.error(request, error)
+        return redirect("location-detail", pk=pk)
+    notice = _("Location “%(name)s” deleted.") % {"name": name}
+    if is_partial_request(request):
+        return _tree_response(request, notice=notice)
+    messages.success(request, notice)
+    return redirect("location-list")
+
+
+@site_required(role=Role.ADMIN)
+@require_POST
+def location_rebuild_paths(request):
+    """Queue the path repair; the page shows a progress bar that polls the task."""
+    record = enqueue(
+        rebuild_location_paths,
+        site=request.site,
+        by=request.user,
+        name=_("Rebuild location paths"),
+        site_id=request.site.pk,
+    )
+    # In embedded mode the task has already run by now; show its real state.
+    record.refresh_from_db()
+    if not is_partial_request(request):
+        return redirect("task-detail", pk=record.pk)
+    return _task_fragment(request, record)
+
+
+# --- Background tasks -----------------------------------------------------------------------------
+
+
+@site_required
+def task_detail(request, pk):
+    """A task's progress. Polled by ``core/_task_progress.html``; any app's task can use it.
+
+    Once finished, the fragment stops polling and fires ``taskFinished`` so the page can refresh
+    whatever the task changed.
+    """
+    task = get_site_object_or_404(request, TaskRecord, pk=pk)
+    if is_partial_request(request):
+        return _task_fragment(request, task)
+    return render(request, "core/task_detail.html", {"task": task})
+
+
+def _task_fragment(request, task: TaskRecord):
+    response = render(request, "core/_task_progress.html", {"task": task})
+    patch_vary_headers(response, ("HX-Request",))
+    if task.is_finished:
+        trigger_client_event(response, "taskFinished", {"id": str(task.pk), "state": task.state})
+    return response
+
+
+# --- Account and API tokens -----------------------------------------------------------------------
+
+
+def _account_context(request, **extra) -> dict:
+    context = {
+        "memberships": user_memberships(request.user),
+        "tokens": selectors.tokens_for_user(user=request.user),
+        "token_form": TokenCreateForm(),
+        "default_site_form": DefaultSiteForm(user=request.user),
+        "example_site": getattr(request, "site", None),
+    }
+    context.update(extra)
+    return context
+
+
+@login_required
+def account(request):
+    """Who you are, where you work, and your API tokens. Needs no site: it is about the user."""
+    return render(request, "core/account.html", _account_context(request))
+
+
+@login_required
+@require_POST
+def account_default_site(request):
+    form = DefaultSiteForm(request.POST, user=request.user)
+    if form.is_valid():
+        try:
+            services.user_set_default_site(user=request.user, site=form.cleaned_data["site"])
+        except ServiceError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(
+                request,
+                _("%(site)s is now your default site.") % {"site": form.cleaned_data["site"]},
+            )
+            return redirect("account")
+    return render(request, "core/account.html", _account_context(request, default_site_form=form))
+
+
+@login_required
+@require_POST
+def token_create(request):
+    """Create a token and show its key once. The key is rendered, never stored or redirected."""
+    form = TokenCreateForm(request.POST)
+    new_token = new_key = None
+    if form.is_valid():
+        try:
+            new_token, new_key = services.api_token_create(user=request.user, **form.cleaned_data)
+        except ServiceError as exc:
+            form.add_service_errors(exc)
+        else:
+            form = TokenCreateForm()
+    context = _account_context(request, token_form=form, new_token=new_token, new_key=new_key)
+    response = render_page(request, "core/account.html", context, partial="tokens")
+    add_never_cache_headers(response)
+    return response
+
+
+@login_required
+@require_POST
+def token_revoke(request, pk: int):
+    """Revoke one of your tokens; anyone else's token does not exist for you (404)."""
+    token = get_object_or_404(selectors.tokens_for_user(user=request.user), pk=pk)
+    token = services.api_token_revoke(token=token, by=request.user)
+    if is_partial_request(request):
+        return render(request, "core/account.html#token_row", {"token": token})
+    messages.success(request, _("Token “%(name)s” revoked.") % {"name": token.name})
+    return redirect("account")

@@ -5,6 +5,15 @@ Two sites: ``site`` (where the tests act) and ``other_site`` (whose data must st
 ``other_site_api`` is an admin of ``other_site`` only; ``anon_api`` has no credentials.
 """
 
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import quote, urlsplit
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -15,14 +24,30 @@ from core.services import api_token_create
 from tests.factories import MembershipFactory, SiteFactory, UserFactory
 
 
-@pytest.fixture(autouse=True)
-def _isolated_cache():
-    """Rate-limit counters live in the cache; each test starts with a clean budget."""
-    from django.core.cache import cache
+def _clear_cache() -> None:
+    """Empty the default cache. On Redis only the cache's own keys go: ``cache.clear()`` would
+    FLUSHDB, which also wipes the Celery broker's queues and bindings sharing that database."""
+    from django.core.cache import caches
+    from django.core.cache.backends.redis import RedisCache
 
-    cache.clear()
+    backend = caches["default"]
+    if not isinstance(backend, RedisCache):
+        backend.clear()
+        return
+    client = backend._cache.get_client(None, write=True)
+    keys = list(client.scan_iter(match=f"{backend.key_prefix}:*", count=1000))
+    if keys:
+        client.delete(*keys)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache(_require_marked_services):
+    """Rate-limit counters live in the cache; each test starts with a clean budget.
+
+    (After the service checks, so that a dead Redis is reported as such.)"""
+    _clear_cache()
     yield
-    cache.clear()
+    _clear_cache()
 
 
 @pytest.fixture
@@ -110,3 +135,310 @@ def count_queries(fn) -> int:
 @pytest.fixture
 def query_count():
     return count_queries
+
+
+# =================================================================================================
+# Services: PostgreSQL, Redis + a real Celery worker, Chromium. A test that needs one of them and
+# does not get it FAILS; nothing in this suite is ever skipped (see the hooks below).
+# =================================================================================================
+
+CHROMIUM = os.environ.get("SHOPWRIGHT_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+ROOT = Path(__file__).resolve().parent.parent
+
+# The live server listens on loopback only; the browser must never need anything else.
+os.environ.setdefault("DJANGO_LIVE_TEST_SERVER_ADDRESS", "127.0.0.1")
+os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
+
+_SERVICE_HELP = "`make test` provides it; see README.md (Quickstart)."
+
+
+def _redis_problem() -> str | None:
+    """Why Redis cannot be used (REDIS_URL unset or not answering), or None when it answers."""
+    from django.conf import settings
+
+    url = settings.REDIS_URL
+    if not url:
+        return "REDIS_URL is not set."
+    import redis
+
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=3, socket_timeout=3).ping()
+    except Exception as exc:
+        return f"Redis at {url} does not answer: {exc}"
+    return None
+
+
+def _chromium_problem() -> str | None:
+    if not os.access(CHROMIUM, os.X_OK):
+        return f"Chromium not found at {CHROMIUM} (Debian: apt-get install chromium)."
+    return None
+
+
+@pytest.fixture(autouse=True)
+def _require_marked_services(request):
+    """Markers are promises: postgres, celery_worker and e2e tests fail without their service."""
+    node = request.node
+    if node.get_closest_marker("postgres") and connection.vendor != "postgresql":
+        pytest.fail(
+            f"This test is marked `postgres` but the database is {connection.vendor}. "
+            f"Run it with DATABASE_URL pointing at PostgreSQL; {_SERVICE_HELP}",
+            pytrace=False,
+        )
+    if node.get_closest_marker("celery_worker"):
+        problem = _redis_problem()
+        if problem:
+            pytest.fail(
+                f"This test is marked `celery_worker` and needs Redis: {problem} {_SERVICE_HELP}",
+                pytrace=False,
+            )
+    if node.get_closest_marker("e2e"):
+        problem = _chromium_problem()
+        if problem:
+            pytest.fail(f"This test is marked `e2e`: {problem}", pytrace=False)
+    if "celery_worker_process" in request.fixturenames and not _is_transactional(request):
+        pytest.fail(
+            "A test using `celery_worker_process` needs @pytest.mark.django_db(transaction=True): "
+            "the worker is another process and sees only committed rows.",
+            pytrace=False,
+        )
+
+
+def _is_transactional(request) -> bool:
+    if "transactional_db" in request.fixturenames or "live_server" in request.fixturenames:
+        return True
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None:
+        return False
+    return bool(marker.kwargs.get("transaction", marker.args[0] if marker.args else False))
+
+
+_NO_SKIPS = (
+    "Skipping is not allowed in this suite: a missing service or tool is an error, so that a "
+    "green run always means every test ran. Reason given: {reason}"
+)
+
+
+def _skip_reason(report) -> str:
+    longrepr = report.longrepr
+    if isinstance(longrepr, tuple) and len(longrepr) == 3:
+        return str(longrepr[2])
+    return str(longrepr)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """No silent skips; keep each phase's report on the item; attach the worker log on failure."""
+    report = yield
+    if report.skipped and not hasattr(report, "wasxfail"):
+        report.outcome = "failed"
+        report.longrepr = _NO_SKIPS.format(reason=_skip_reason(report))
+    setattr(item, f"_report_{report.when}", report)
+    if report.failed and "celery_worker_process" in getattr(item, "fixturenames", ()):
+        worker = CeleryWorker.current
+        if worker is not None:
+            report.sections.append(("Celery worker log (last lines)", worker.log_tail()))
+    return report
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_make_collect_report(collector):
+    """A module that skips itself (importorskip, allow_module_level) fails instead."""
+    report = yield
+    if report.skipped:
+        report.outcome = "failed"
+        report.longrepr = _NO_SKIPS.format(reason=_skip_reason(report))
+    return report
+
+
+# --- A real Celery worker on the test database ---------------------------------------------------
+
+
+def _database_url(settings_dict: dict) -> str:
+    """A DATABASE_URL for the database described by a Django connection's settings."""
+    user = quote(settings_dict.get("USER") or "", safe="")
+    password = settings_dict.get("PASSWORD") or ""
+    auth = user + (f":{quote(password, safe='')}" if password else "")
+    host = settings_dict.get("HOST") or "localhost"
+    host = f"[{host}]" if ":" in host else quote(host, safe="")
+    port = settings_dict.get("PORT")
+    netloc = (f"{auth}@" if auth else "") + host + (f":{port}" if port else "")
+    return f"postgres://{netloc}/{quote(settings_dict['NAME'], safe='')}"
+
+
+class CeleryWorker:
+    """A ``celery worker`` subprocess; ``hostname`` is what tasks record as their worker."""
+
+    current: "CeleryWorker | None" = None
+
+    def __init__(self, process: subprocess.Popen, hostname: str, log_path: Path):
+        self.process = process
+        self.hostname = hostname
+        self.log_path = log_path
+
+    def log(self) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")
+        except OSError:
+            return ""
+
+    def log_tail(self, lines: int = 60) -> str:
+        return "\n".join(self.log().splitlines()[-lines:])
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()  # warm shutdown: finish the current task, then exit
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, tmp_path_factory):
+    """Start ``celery worker`` (solo pool) on the SAME database and Redis as this test session.
+
+    It sees only committed rows, so tests using it need ``django_db(transaction=True)``. It is
+    stopped before pytest-django drops the test database (this fixture depends on its setup).
+    """
+    from django.conf import settings
+
+    from config.celery import app as celery_app
+
+    if connection.vendor != "postgresql":
+        pytest.fail(
+            "A Celery worker process must share the test database, which needs PostgreSQL "
+            f"(this run uses {connection.vendor}); {_SERVICE_HELP}",
+            pytrace=False,
+        )
+    problem = _redis_problem()
+    if problem:
+        pytest.fail(f"The Celery worker needs Redis: {problem} {_SERVICE_HELP}", pytrace=False)
+
+    hostname = f"pytest-{os.getpid()}@{socket.gethostname()}"
+    log_path = tmp_path_factory.mktemp("celery-worker") / "worker.log"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tests.settings",
+        "DATABASE_URL": _database_url(connection.settings_dict),
+        "REDIS_URL": settings.REDIS_URL,
+        "SHOPWRIGHT_READ_DOT_ENV": "false",
+        "PYTHONUNBUFFERED": "1",
+    }
+    celery_app.control.purge()  # messages queued by earlier tests that had no worker
+    with log_path.open("wb") as log_file:
+        process = subprocess.Popen(
+            [
+                *(sys.executable, "-m", "celery", "-A", "config", "worker"),
+                *("--pool=solo", "--concurrency=1", "--loglevel=info", "-n", hostname),
+                *("--without-gossip", "--without-mingle", "--without-heartbeat"),
+            ],
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+        )
+    worker = CeleryWorker(process, hostname, log_path)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if process.poll() is not None:
+                pytest.fail(
+                    f"The Celery worker exited with status {process.returncode}:\n{worker.log()}",
+                    pytrace=False,
+                )
+            if celery_app.control.ping(destination=[hostname], timeout=1.0):
+                break
+            if time.monotonic() > deadline:
+                pytest.fail(
+                    f"The Celery worker did not answer a ping within 60 s:\n{worker.log()}",
+                    pytrace=False,
+                )
+        CeleryWorker.current = worker
+        yield worker
+    finally:
+        CeleryWorker.current = None
+        worker.stop()
+
+
+# --- Browser: Playwright (sync API) driving the system's Chromium --------------------------------
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium, one per test module (never a downloaded browser)."""
+    problem = _chromium_problem()
+    if problem:
+        pytest.fail(problem, pytrace=False)
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an event loop in this thread; the ORM calls made by the test
+    # itself (factories, assertions) would otherwise be refused as "async unsafe".
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(
+                executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+            )
+            yield chromium
+            chromium.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+def _is_loopback(url: str) -> bool:
+    scheme = url.partition(":")[0]
+    if scheme in ("data", "blob", "about"):
+        return True
+    return urlsplit(url).hostname in ("127.0.0.1", "localhost", "::1")
+
+
+@pytest.fixture
+def page(browser, live_server, request):
+    """A fresh browser page on the live server (``page.goto("/login/")`` works).
+
+    Fails the test if a page tries to load anything from outside the live server (plants run
+    air-gapped) or throws an uncaught JavaScript error. Saves a screenshot of a failed test in
+    test-results/.
+    """
+    context = browser.new_context(base_url=live_server.url, locale="en-US")
+    context.set_default_timeout(10_000)
+    outside: list[str] = []
+    js_errors: list[str] = []
+
+    def _guard(route):
+        if _is_loopback(route.request.url):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", _guard)
+    new_page = context.new_page()
+    new_page.on("pageerror", lambda exc: js_errors.append(str(exc)))
+    yield new_page
+    report = getattr(request.node, "_report_call", None)
+    if report is not None and report.failed:
+        shots = ROOT / "test-results"
+        shots.mkdir(exist_ok=True)
+        name = "".join(c if c.isalnum() else "_" for c in request.node.nodeid)[-150:]
+        # The page may be gone; the test's own failure is what matters then.
+        with contextlib.suppress(Exception):
+            new_page.screenshot(path=str(shots / f"{name}.png"), full_page=True)
+    context.close()
+    assert not outside, f"The page tried to load resources from outside the server: {outside}"
+    assert not js_errors, f"Uncaught JavaScript errors on the page: {js_errors}"

@@ -16,8 +16,10 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api.schema import SITE_HEADER
 from core.api.serializers import BatchResponseSerializer, BatchSerializer
 from core.api.viewsets import AtomicWritesMixin
+from core.sites import forget_memberships
 
 COPIED_META = ("REMOTE_ADDR", "SERVER_NAME", "SERVER_PORT", "wsgi.url_scheme")
 NOT_RUN = 424  # Failed Dependency: skipped because an earlier operation of an atomic batch failed
@@ -59,6 +61,7 @@ def run_operation(request, op: dict) -> dict:
         match = resolve(path)
     except Resolver404:
         return {"status": 404, "body": {"detail": _("Not found.")}}
+    forget_memberships(request.user)  # an earlier operation may have changed the caller's roles
     response = match.func(
         _sub_request(request, op["method"], op["url"], op.get("params")),
         *match.args,
@@ -66,8 +69,16 @@ def run_operation(request, op: dict) -> dict:
     )
     if hasattr(response, "render"):
         response.render()
-    body = json.loads(response.content) if response.content else None
-    return {"status": response.status_code, "body": body}
+    return {"status": response.status_code, "body": _body(response)}
+
+
+def _body(response):
+    """The answer as JSON; in another format (the schema, the docs page) as text; a file: null."""
+    if response.streaming or not response.content:
+        return None
+    if "json" in response.get("Content-Type", ""):
+        return json.loads(response.content)
+    return response.content.decode(response.charset or "utf-8", errors="replace")
 
 
 class BatchView(AtomicWritesMixin, APIView):
@@ -77,7 +88,9 @@ class BatchView(AtomicWritesMixin, APIView):
     ``"atomic": true`` the batch stops at the first failure and undoes what ran before it.
     """
 
-    @extend_schema(request=BatchSerializer, responses=BatchResponseSerializer)
+    @extend_schema(
+        request=BatchSerializer, responses=BatchResponseSerializer, parameters=[SITE_HEADER]
+    )
     def post(self, request):
         serializer = BatchSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

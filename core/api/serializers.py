@@ -15,6 +15,16 @@ class SiteScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
         return model.objects.for_site(site) if site is not None else model.objects.none()
 
 
+class OwnSitePrimaryKeyField(serializers.PrimaryKeyRelatedField):
+    """A site the requesting user is a member of; other sites' ids do not exist."""
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        if request is None or not request.user.is_authenticated:
+            return Site.objects.none()
+        return Site.objects.filter(memberships__user=request.user)
+
+
 class SiteSerializer(serializers.ModelSerializer):
     role = serializers.SerializerMethodField(help_text=_("Your role at this site."))
 
@@ -109,9 +119,7 @@ class MembershipRefSerializer(serializers.ModelSerializer):
 
 class MeSerializer(serializers.ModelSerializer):
     memberships = MembershipRefSerializer(many=True, read_only=True)
-    default_site = serializers.PrimaryKeyRelatedField(
-        queryset=Site.objects.all(), allow_null=True, required=False
-    )
+    default_site = OwnSitePrimaryKeyField(allow_null=True, required=False)
 
     class Meta:
         model = User

@@ -8,6 +8,7 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache
+from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle
 
 
@@ -35,3 +36,11 @@ class WindowRateThrottle(BaseThrottle):
 
     def wait(self) -> float:
         return self._wait
+
+    def get_ident(self, request) -> str:
+        """The client address. X-Forwarded-For counts only behind as many proxies as
+        ``NUM_PROXIES`` names; trusted blindly, any client could pick a fresh budget per request.
+        """
+        if api_settings.NUM_PROXIES is None:
+            return request.META.get("REMOTE_ADDR", "")
+        return super().get_ident(request)

@@ -27,7 +27,7 @@ from core.api.viewsets import AtomicWritesMixin, SiteScopedViewSet, UserAPIView
 from core.background import enqueue
 from core.filters import LocationFilter, TaskRecordFilter
 from core.models import APIToken, Location, Membership, Role, Site, TaskRecord
-from core.sites import user_memberships
+from core.sites import forget_memberships, user_memberships
 from core.tasks import rebuild_location_paths
 
 
@@ -58,12 +58,15 @@ class MeView(UserAPIView):
 
     @extend_schema(request=MeSerializer, responses=MeSerializer)
     def patch(self, request):
-        serializer = MeSerializer(request.user, data=request.data, partial=True)
+        context = {"request": request}
+        serializer = MeSerializer(request.user, data=request.data, partial=True, context=context)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         if "default_site" in data:
             site = data.pop("default_site")
-            if site is not None:
+            if site is None:
+                request.user.default_site = None
+            else:
                 services.user_set_default_site(user=request.user, site=site)
         for field, value in data.items():
             setattr(request.user, field, value)
@@ -144,7 +147,8 @@ class SiteViewSet(
         serializer.instance = services.site_create(
             by=self.request.user, **serializer.validated_data
         )
-        self.request.user.__dict__.pop("_memberships", None)
+        forget_memberships(self.request.user)  # the creator is now the new site's admin
+        serializer.context.update(self.get_serializer_context())
 
     def perform_update(self, serializer):
         serializer.instance = services.site_update(
@@ -189,10 +193,11 @@ class MemberViewSet(
 
     @extend_schema(request=MemberRoleSerializer, responses=MemberSerializer)
     def partial_update(self, request, *args, **kwargs):
+        membership = self.get_object()  # another site's member is a 404 whatever the body
         serializer = MemberRoleSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         membership = services.member_set_role(
-            membership=self.get_object(), by=request.user, **serializer.validated_data
+            membership=membership, by=request.user, **serializer.validated_data
         )
         return Response(MemberSerializer(membership).data)
 

@@ -1,0 +1,114 @@
+"""Page forms of core. Forms check the shape of the input; services decide whether it is allowed.
+
+``ServiceFormMixin`` is the one place where a ``ServiceError`` from a service becomes inline
+errors on a form, so every page in every app shows refusals next to the field they concern.
+"""
+
+from datetime import datetime, time, timedelta
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.errors import NON_FIELD, ServiceError
+from core.models import Location, Site, User
+from core.selectors import sites_for_user
+
+
+class ServiceFormMixin:
+    """Lets a form show a service's refusal: each message on its field, the rest above the form.
+
+    ``service_error_fields`` maps a service's field name to the form's where they differ.
+    """
+
+    service_error_fields: dict[str, str] = {}
+
+    def add_service_errors(self, exc: ServiceError) -> None:
+        for field, messages in exc.errors.items():
+            name = self.service_error_fields.get(field, field)
+            if name == NON_FIELD or name not in self.fields:
+                self.add_error(None, messages)
+            else:
+                self.add_error(name, messages)
+
+
+class LocationChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Location) -> str:
+        return obj.path
+
+
+class LocationForm(ServiceFormMixin, forms.Form):
+    """Create or edit a location. The parent can be any location of the site except, when
+    editing, the location itself and everything below it (the service refuses those too)."""
+
+    name = forms.CharField(label=_("Name"), max_length=100)
+    parent = LocationChoiceField(
+        label=_("Inside"),
+        queryset=Location.objects.none(),
+        required=False,
+        empty_label=_("(top level)"),
+    )
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    address = forms.CharField(
+        label=_("Address"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, site: Site, instance: Location | None = None, **kwargs):
+        if instance is not None and "initial" not in kwargs:
+            kwargs["initial"] = {
+                "name": instance.name,
+                "parent": instance.parent_id,
+                "description": instance.description,
+                "address": instance.address,
+            }
+        super().__init__(*args, **kwargs)
+        self.instance = instance
+        choices = Location.objects.for_site(site).order_by("path")
+        if instance is not None:
+            # The lineage prefix covers the location itself and all its descendants.
+            choices = choices.exclude(lineage__startswith=instance.lineage)
+        self.fields["parent"].queryset = choices
+
+
+class TokenCreateForm(ServiceFormMixin, forms.Form):
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=100,
+        help_text=_("What the token is for, e.g. “ERP sync”."),
+    )
+    expires_at = forms.DateField(
+        label=_("Expires"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Optional. The token stops working at the end of this day."),
+    )
+
+    def clean_expires_at(self) -> datetime | None:
+        """A date means "valid through that day" in the time zone the user is working in."""
+        day = self.cleaned_data.get("expires_at")
+        if day is None:
+            return None
+        return datetime.combine(day + timedelta(days=1), time.min, timezone.get_current_timezone())
+
+
+class SiteSwitchForm(forms.Form):
+    """Which site to work in. Membership is checked by the view, against the user's sites."""
+
+    site = forms.IntegerField(min_value=1)
+    next = forms.CharField(required=False)
+
+
+class DefaultSiteForm(ServiceFormMixin, forms.Form):
+    site = forms.ModelChoiceField(
+        label=_("Default site"),
+        queryset=Site.objects.none(),
+        empty_label=None,
+        help_text=_("Where you start after signing in, and what the API uses without X-Site-Id."),
+    )
+
+    def __init__(self, *args, user: User, **kwargs):
+        kwargs.setdefault("initial", {"site": user.default_site_id})
+        super().__init__(*args, **kwargs)
+        self.fields["site"].queryset = sites_for_user(user=user)

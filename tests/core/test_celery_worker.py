@@ -1,0 +1,125 @@
+"""Background tasks on a real Celery worker process (Redis broker, shared PostgreSQL database).
+
+These run in the second stage of ``make test``. The worker only sees committed rows, hence
+``transaction=True``; the task record is the same one the API and pages poll.
+"""
+
+import time
+
+import pytest
+from celery.result import AsyncResult
+from django.db import transaction
+
+from core.background import enqueue
+from core.models import Location, TaskRecord, TaskState
+from core.tasks import rebuild_location_paths
+from tests.factories import LocationFactory
+
+pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
+
+TIMEOUT = 60
+
+
+def wait_for_task(api, task_id: str, worker, timeout: float = TIMEOUT) -> dict:
+    """Poll GET /api/tasks/<id>/ until the task has finished; the body of the last answer."""
+    deadline = time.monotonic() + timeout
+    while True:
+        response = api.get(f"/api/tasks/{task_id}/")
+        assert response.status_code == 200, response.content
+        body = response.json()
+        if body["state"] in (TaskState.SUCCESS, TaskState.FAILURE):
+            return body
+        assert time.monotonic() < deadline, (
+            f"task {task_id} still {body['state']} after {timeout}s\n{worker.log_tail()}"
+        )
+        time.sleep(0.2)
+
+
+def wait_for_log(worker, text: str, count: int, timeout: float = TIMEOUT) -> None:
+    deadline = time.monotonic() + timeout
+    while worker.log().count(text) < count:
+        assert time.monotonic() < deadline, f"{text!r} not seen {count}x\n{worker.log_tail()}"
+        time.sleep(0.2)
+
+
+@pytest.fixture
+def corrupted_tree(site):
+    """Building A > Room 1 > Bin 7, plus Building B, with two stored paths broken behind the
+    services' back (as a bad import or a manual SQL fix would)."""
+    building = LocationFactory(site=site, name="Building A")
+    room = LocationFactory(parent=building, name="Room 1")
+    bin_ = LocationFactory(parent=room, name="Bin 7")
+    LocationFactory(site=site, name="Building B")
+    Location.objects.filter(pk=room.pk).update(path="Old Building > Room 1")
+    Location.objects.filter(pk=bin_.pk).update(path="garbage", depth=7)
+    return {"room": room, "bin": bin_}
+
+
+def test_rebuild_paths_runs_on_the_worker_and_repairs_paths(
+    celery_worker_process, site, admin_user, corrupted_tree, api_for
+):
+    api = api_for(admin_user, site)
+
+    response = api.post("/api/locations/rebuild-paths/")
+
+    assert response.status_code == 202, response.content
+    task_id = response.json()["id"]
+    body = wait_for_task(api, task_id, celery_worker_process)
+    assert body["state"] == TaskState.SUCCESS, (body, celery_worker_process.log_tail())
+    assert body["progress"] == 100
+    assert body["result"] == {"locations": 4, "repaired": 2}
+    assert body["error"] == ""
+    assert body["started_at"] and body["finished_at"]
+
+    record = TaskRecord.objects.get(pk=task_id)
+    assert record.worker == celery_worker_process.hostname
+    assert record.worker != "in-process"
+    assert record.attempts == 1
+
+    room, bin_ = corrupted_tree["room"], corrupted_tree["bin"]
+    room.refresh_from_db()
+    bin_.refresh_from_db()
+    assert room.path == "Building A > Room 1"
+    assert (bin_.path, bin_.depth) == ("Building A > Room 1 > Bin 7", 2)
+
+
+def test_the_same_task_id_sent_again_after_it_ran_does_not_run_again(
+    celery_worker_process, site, admin_user, corrupted_tree, api_for
+):
+    api = api_for(admin_user, site)
+    task_id = api.post("/api/locations/rebuild-paths/").json()["id"]
+    first = wait_for_task(api, task_id, celery_worker_process)
+    assert first["state"] == TaskState.SUCCESS, (first, celery_worker_process.log_tail())
+
+    # Re-deliver the very same message (same record id = same Celery task id), as a broker does
+    # after a lost acknowledgement. Forget the stored result first so get() waits for the rerun.
+    AsyncResult(task_id).forget()
+    second = rebuild_location_paths.apply_async(
+        kwargs={"record_id": task_id, "site_id": site.pk}, task_id=task_id
+    )
+
+    assert second.get(timeout=TIMEOUT) is None
+    record = TaskRecord.objects.get(pk=task_id)
+    assert record.attempts == 1
+    assert record.state == TaskState.SUCCESS
+    assert record.result == first["result"]
+    assert record.worker == celery_worker_process.hostname
+
+
+def test_two_messages_for_one_record_run_the_task_once(
+    celery_worker_process, site, admin_user, corrupted_tree
+):
+    with transaction.atomic():
+        record = enqueue(rebuild_location_paths, site=site, by=admin_user, site_id=site.pk)
+        rebuild_location_paths.apply_async_on_commit(
+            kwargs={"record_id": str(record.pk), "site_id": site.pk}, task_id=str(record.pk)
+        )
+        # Nothing is sent before the commit: the worker must never see an uncommitted record.
+        assert f"[{record.pk}] received" not in celery_worker_process.log()
+
+    wait_for_log(celery_worker_process, f"[{record.pk}] succeeded", count=2)
+    record.refresh_from_db()
+    assert record.state == TaskState.SUCCESS
+    assert record.attempts == 1
+    assert record.result == {"locations": 4, "repaired": 2}
+    assert "already claimed; not running it again" in celery_worker_process.log()

@@ -1,0 +1,51 @@
+"""In the browser: sign in, switch site with the switcher, and see only that site's locations."""
+
+import pytest
+from playwright.sync_api import expect
+
+from core.models import Role
+from tests.factories import LocationFactory, MembershipFactory, SiteFactory, UserFactory
+
+pytestmark = pytest.mark.e2e
+
+PASSWORD = "pw-for-tests-1"  # what UserFactory sets
+SCREENSHOT = "/tmp/e2e-switch.png"
+
+
+@pytest.fixture
+def two_site_user(transactional_db):
+    main, north = SiteFactory(name="Main Plant"), SiteFactory(name="North Plant")
+    user = UserFactory(username="mia")
+    MembershipFactory(user=user, site=main, role=Role.MANAGER)
+    MembershipFactory(user=user, site=north, role=Role.TECHNICIAN)
+    user.default_site = main
+    user.save(update_fields=["default_site"])
+    LocationFactory(site=main, name="Machine Shop")
+    LocationFactory(site=north, name="Packaging Line")
+    return user
+
+
+def test_login_then_switch_site_shows_the_other_sites_locations(page, live_server, two_site_user):
+    page.goto("/login/")
+    page.fill('input[name="username"]', "mia")
+    page.fill('input[name="password"]', PASSWORD)
+    login_form = page.locator("form", has=page.locator('input[name="password"]'))
+    login_form.locator('button:not([type="button"]), input[type="submit"]').first.click()
+
+    expect(page).to_have_url(f"{live_server.url}/")  # the dashboard
+    current_site = page.locator('[data-testid="current-site"]')
+    expect(current_site).to_have_text("Main Plant")
+
+    # The switcher submits itself on change (its button is there for browsers without JS).
+    switcher = page.locator('form#site-switcher select[name="site"]')
+    north = switcher.locator("option", has_text="North Plant").get_attribute("value")
+    switcher.select_option(value=north)
+    expect(current_site).to_have_text("North Plant")
+
+    page.goto("/locations/")
+    expect(current_site).to_have_text("North Plant")
+    body = page.locator("body")
+    expect(body).to_contain_text("Packaging Line")
+    expect(page.get_by_text("Packaging Line").first).to_be_visible()
+    expect(body).not_to_contain_text("Machine Shop")
+    page.screenshot(path=SCREENSHOT, full_page=True)
