@@ -137,6 +137,7 @@ class Location(SiteScopedModel):
     path = models.CharField(_("path"), max_length=1000, editable=False)
     lineage = models.CharField(max_length=500, editable=False, db_index=True)
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
+    qr_code = models.CharField(_("QR code"), max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     created_by = models.ForeignKey(
@@ -151,6 +152,13 @@ class Location(SiteScopedModel):
         verbose_name = _("location")
         verbose_name_plural = _("locations")
         indexes = [models.Index(fields=["site", "path"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["site", "qr_code"],
+                condition=~models.Q(qr_code=""),
+                name="location_unique_qr_per_site",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.path or self.name

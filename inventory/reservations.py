@@ -1,0 +1,31 @@
+"""How much of a part is spoken for, contributed by the apps above inventory.
+
+Work orders reserve the parts assigned to open orders; builds reserve what is allocated to them.
+Inventory cannot import those apps (apps depend downward only), so each registers, from its
+``AppConfig.ready()``, a function returning a subquery of the reserved quantity for the part
+``OuterRef("pk")``. Until any is registered, nothing is reserved.
+"""
+
+from collections.abc import Callable
+from decimal import Decimal
+
+from django.db.models import DecimalField, Expression, Value
+from django.db.models.functions import Coalesce
+
+from inventory.models import QUANTITY_DIGITS, QUANTITY_STORED_PLACES
+
+QUANTITY = DecimalField(max_digits=QUANTITY_DIGITS, decimal_places=QUANTITY_STORED_PLACES)
+_providers: list[Callable[[], Expression]] = []
+
+
+def register(provider: Callable[[], Expression]) -> None:
+    if provider not in _providers:
+        _providers.append(provider)
+
+
+def reserved_expression() -> Expression:
+    """Sum of every registered reservation for the part ``OuterRef("pk")``, zero if none."""
+    total: Expression = Value(Decimal("0"), output_field=QUANTITY)
+    for provider in _providers:
+        total = total + Coalesce(provider(), Value(Decimal("0")), output_field=QUANTITY)
+    return total
