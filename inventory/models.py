@@ -172,6 +172,9 @@ class PartVendor(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.vendor_id}: {self.vendor_part_number}"
+
 
 class StockStatus(models.IntegerChoices):
     """InvenTree's stock status codes, so build clients read the same numbers."""
@@ -221,7 +224,7 @@ class StockItem(SiteScopedModel, Audited):
         ]
 
     def __str__(self) -> str:
-        return f"{self.quantity} × {self.part} @ {self.location}"
+        return f"{self.quantity} x {self.part} @ {self.location}"
 
     @property
     def in_stock(self) -> bool:
@@ -281,4 +284,4 @@ class StockTransaction(SiteScopedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_type_display()} {self.quantity} × {self.part_id}"
+        return f"{self.get_type_display()} {self.quantity} x {self.part_id}"

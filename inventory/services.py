@@ -376,7 +376,7 @@ def part_restock(
     note: str = "",
 ) -> StockTransaction:
     """Receive stock at a unit cost. The average cost moves to the weighted moving average
-    ``(on_hand × avg + quantity × cost) / (on_hand + quantity)`` and ``unit_cost`` becomes the
+    ``(on_hand x avg + quantity x cost) / (on_hand + quantity)`` and ``unit_cost`` becomes the
     last price paid."""
     require_role(by, part.site_id, Role.MANAGER)
     quantity = check_quantity(quantity)
