@@ -8,12 +8,14 @@ from core.api.exceptions import api_not_found
 
 api_patterns = [
     path("", include("core.api.urls")),
+    path("", include("inventory.api.urls")),
 ]
 
 urlpatterns = [
     path("api/", include(api_patterns)),
     re_path(r"^api/", api_not_found),
     path("django-admin/", admin.site.urls),
+    path("", include("inventory.urls")),
     path("", include("core.urls")),
 ]
 

@@ -1,0 +1,3 @@
+"""Inventory API routes (mounted under /api/ by config.urls)."""
+
+urlpatterns: list = []

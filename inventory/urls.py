@@ -1,0 +1,3 @@
+"""Inventory page routes."""
+
+urlpatterns: list = []
