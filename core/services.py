@@ -15,6 +15,7 @@ from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import qr
 from core.errors import ServiceError
 from core.models import APIToken, Location, Membership, Role, Site, User
 from core.roles import require_role
@@ -275,11 +276,16 @@ def location_create(
     description: str = "",
     address: str = "",
     parent: Location | None = None,
+    qr_code: str = "",
+    generate_qr_code: bool = True,
 ) -> Location:
+    """Add a location. It gets the QR value ``qr_code`` (unique within the site) or, unless
+    ``generate_qr_code`` is false, a generated one, so that every location can be labelled."""
     require_role(by, site, Role.MANAGER)
     _lock_tree(site)
     parent = _current(parent)
     name = _clean_location(site=site, name=name, parent=parent)
+    qr_value = _location_qr_value(site, given=qr_code, generate=generate_qr_code)
     location = Location.objects.create(
         site=site,
         name=name,
@@ -288,6 +294,7 @@ def location_create(
         parent=parent,
         path=name,
         lineage="/",
+        qr_code=qr_value,
         created_by=by,
         updated_by=by,
     )
@@ -305,8 +312,14 @@ def location_update(
     description: str = _UNSET,
     address: str = _UNSET,
     parent: Location | None = _UNSET,
+    qr_code: str = _UNSET,
+    generate_qr_code: bool = False,
 ) -> Location:
-    """Edit a location. Renaming or moving it rewrites the path of everything below it."""
+    """Edit a location. Renaming or moving it rewrites the path of everything below it.
+
+    ``qr_code`` replaces the QR value ("" removes it); ``generate_qr_code`` gives the location a
+    new generated value unless ``qr_code`` names one (printed labels of the old value stop working).
+    """
     require_role(by, location.site_id, Role.MANAGER)
     _lock_tree(location.site_id)
     location = Location.objects.select_related("site").get(pk=location.pk)
@@ -315,6 +328,13 @@ def location_update(
     new_name = _clean_location(
         site=location.site, name=new_name, parent=new_parent, instance=location
     )
+    if qr_code is not _UNSET or generate_qr_code:
+        location.qr_code = _location_qr_value(
+            location.site,
+            given="" if qr_code is _UNSET else qr_code,
+            generate=generate_qr_code,
+            instance=location,
+        )
     if description is not _UNSET:
         location.description = description or ""
     if address is not _UNSET:
@@ -341,6 +361,33 @@ def _replace_descendants(root: Location, old_lineage: str) -> None:
         _place(node, placed[node.parent_id])
         placed[node.pk] = node
     Location.objects.bulk_update(descendants, ["path", "lineage", "depth"], batch_size=500)
+
+
+def _location_qr_value(
+    site: Site, *, given: str, generate: bool, instance: Location | None = None
+) -> str:
+    """A location's QR value: the one given or a generated ``L-…``; unique within the site
+    across locations and every other kind of record with QR values (``core.qr``)."""
+    return qr.unique_value(
+        site, model=Location, given=given, generate=generate, prefix="L", instance=instance
+    )
+
+
+@transaction.atomic
+def location_qr_set(
+    *, location: Location, by: User, value: str = "", generate: bool = False
+) -> Location:
+    """Give a location the QR value ``value``, or a generated one with ``generate``; with
+    neither, remove its value. Managers only."""
+    require_role(by, location.site_id, Role.MANAGER)
+    _lock_tree(location.site_id)
+    location = Location.objects.select_related("site").get(pk=location.pk)
+    location.qr_code = _location_qr_value(
+        location.site, given=value, generate=generate, instance=location
+    )
+    location.updated_by = by
+    location.save(update_fields=["qr_code", "updated_by", "updated_at"])
+    return location
 
 
 @transaction.atomic

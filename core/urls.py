@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from core import views
+from core import qr_views, views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -23,6 +23,9 @@ urlpatterns = [
     path("locations/<int:pk>/", views.location_detail, name="location-detail"),
     path("locations/<int:pk>/edit/", views.location_edit, name="location-edit"),
     path("locations/<int:pk>/delete/", views.location_delete, name="location-delete"),
+    path("locations/<int:pk>/label/", qr_views.location_label, name="location-label"),
+    path("scan/", qr_views.qr_scan, name="qr-scan"),
+    path("qr/<path:value>/", qr_views.qr_resolve, name="qr-resolve"),
     path("tasks/<uuid:pk>/", views.task_detail, name="task-detail"),
     path("account/", views.account, name="account"),
     path("account/default-site/", views.account_default_site, name="account-default-site"),

@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class InventoryConfig(AppConfig):
     name = "inventory"
     verbose_name = _("Inventory")
+
+    def ready(self) -> None:
+        # Core's QR scan resolver finds parts through this (core must not import inventory).
+        from core.qr import register_resolver
+        from inventory.labels import resolve_part_qr
+
+        register_resolver(resolve_part_qr)

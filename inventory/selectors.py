@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.db.models import (
     BooleanField,
     Case,
+    Count,
     F,
     OuterRef,
     Prefetch,
@@ -136,3 +137,8 @@ def stock_at_location(*, location: Location, include_sublocations: bool = True):
 
 def vendors_for_site(*, site: Site) -> QuerySet[Vendor]:
     return Vendor.objects.for_site(site)
+
+
+def vendors_for_list(*, site: Site) -> QuerySet[Vendor]:
+    """The site's vendors with ``parts_count``, the number of parts each supplies."""
+    return vendors_for_site(site=site).annotate(parts_count=Count("part_links", distinct=True))

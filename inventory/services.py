@@ -6,14 +6,14 @@ row per stock item touched. That order is what keeps stock non-negative and the 
 on-hand under concurrent requests.
 """
 
-import secrets
 from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import ProtectedError, Sum
 from django.utils.translation import gettext as _
 
+from core import qr as core_qr
 from core.errors import ServiceError
 from core.models import Location, Role, Site, User
 from core.roles import require_role
@@ -21,6 +21,7 @@ from inventory.models import (
     IN_STOCK_STATUSES,
     MONEY_PLACES,
     QUANTITY_PLACES,
+    QUANTITY_STORED_PLACES,
     Part,
     PartType,
     PartVendor,
@@ -33,8 +34,21 @@ from inventory.models import (
 
 ZERO = Decimal("0")
 MONEY_STEP = Decimal(1).scaleb(-MONEY_PLACES)
+QUANTITY_STEP = Decimal(1).scaleb(-QUANTITY_STORED_PLACES)
 MAX_QUANTITY = Decimal("1e12")
 MAX_MONEY = Decimal("1e10")
+
+
+def _column_limit(model, field: str) -> Decimal:
+    """The first number a decimal column cannot hold (PostgreSQL: "numeric field overflow")."""
+    column = model._meta.get_field(field)
+    return Decimal(10) ** (column.max_digits - column.decimal_places)
+
+
+# Stock levels and balances accumulate, and a row's total is quantity x cost: both can outgrow
+# their columns even when each input is within MAX_QUANTITY / MAX_MONEY.
+STORED_QUANTITY_LIMIT = _column_limit(StockItem, "quantity")
+STORED_TOTAL_LIMIT = _column_limit(StockTransaction, "total_cost")
 
 PART_FIELDS = {
     "number",
@@ -64,12 +78,13 @@ def _decimal(value, field: str, places: int, maximum: Decimal) -> Decimal:
         raise ServiceError({field: [_("Enter a number.")]}) from None
     if not number.is_finite():
         raise ServiceError({field: [_("Enter a number.")]})
+    # Size first: quantizing a number with more digits than the context's precision raises.
+    if abs(number) >= maximum:
+        raise ServiceError({field: [_("This number is too large.")]})
     if number.as_tuple().exponent < -places and number != number.quantize(
         Decimal(1).scaleb(-places)
     ):
         raise ServiceError({field: [_("Use at most %(n)s decimal places.") % {"n": places}]})
-    if abs(number) >= maximum:
-        raise ServiceError({field: [_("This number is too large.")]})
     return number
 
 
@@ -112,13 +127,17 @@ def _lock_part(part: Part) -> Part:
 
 
 def on_hand_of(part: Part | int) -> Decimal:
-    """In-stock quantity of a part, summed in the database."""
+    """In-stock quantity of a part, summed in the database.
+
+    Rounded to the stored places: SQLite sums decimal columns as floats, so a sum there can carry
+    float noise (0.30000000000000004) that no stored quantity has.
+    """
     total = (
         StockItem.objects.filter(part=part, status__in=IN_STOCK_STATUSES, is_building=False)
         .aggregate(total=Sum("quantity"))
         .get("total")
     )
-    return total or ZERO
+    return (total or ZERO).quantize(QUANTITY_STEP)
 
 
 def _require_stock_part(part: Part) -> None:
@@ -148,6 +167,9 @@ def _post(
 ) -> StockTransaction:
     """Write one ledger row; the cost defaults to the part's average cost (its valuation)."""
     unit_cost = part.avg_unit_cost if unit_cost is None else unit_cost
+    total_cost = _money(quantity * unit_cost)
+    if abs(total_cost) >= STORED_TOTAL_LIMIT or on_hand_after >= STORED_QUANTITY_LIMIT:
+        raise ServiceError({"quantity": [_("This number is too large.")]})
     return StockTransaction.objects.create(
         site_id=part.site_id,
         part=part,
@@ -156,7 +178,7 @@ def _post(
         type=type,
         quantity=quantity,
         unit_cost=unit_cost,
-        total_cost=_money(quantity * unit_cost),
+        total_cost=total_cost,
         on_hand_after=on_hand_after,
         note=(note or "").strip(),
         created_by=by,
@@ -186,6 +208,8 @@ def _receiving_item(part: Part, location: Location, batch: str) -> StockItem:
 
 
 def _add_to_item(item: StockItem, delta: Decimal, by: User) -> None:
+    if item.quantity + delta >= STORED_QUANTITY_LIMIT:
+        raise ServiceError({"quantity": [_("This number is too large.")]})
     StockItem.objects.filter(pk=item.pk).update(quantity=item.quantity + delta, updated_by=by)
     item.quantity += delta
 
@@ -224,17 +248,14 @@ def _clean_part_fields(site: Site, fields: dict, *, instance: Part | None = None
 
 
 def _qr_value(site: Site, model, given: str, generate: bool, prefix: str, exclude=None) -> str:
-    """A QR value unique within the site: the one given, or a generated one when asked for."""
-    value = (given or "").strip()
-    if not value and generate:
-        value = f"{prefix}-{secrets.token_hex(5).upper()}"
-    if value:
-        clash = model.objects.for_site(site).filter(qr_code=value)
-        if exclude is not None:
-            clash = clash.exclude(pk=exclude.pk)
-        if clash.exists():
-            raise ServiceError({"qr_code": [_("QR value “%s” is already in use.") % value]})
-    return value
+    """A QR value unique within the site: the one given, or a generated one when asked for.
+
+    Core decides (``core.qr.unique_value``): a value is unique across parts, locations and every
+    other kind of record with QR values at the site, so a scan has exactly one answer.
+    """
+    return core_qr.unique_value(
+        site, model=model, given=given, generate=generate, prefix=prefix, instance=exclude
+    )
 
 
 def _set_vendors(part: Part, vendors: Iterable[dict]) -> None:
@@ -333,9 +354,18 @@ def part_create(
 
 @transaction.atomic
 def part_update(
-    *, part: Part, by: User, vendors: Iterable[dict] | None = None, qr_code=None, **fields
+    *,
+    part: Part,
+    by: User,
+    vendors: Iterable[dict] | None = None,
+    qr_code=None,
+    generate_qr_code: bool = False,
+    **fields,
 ) -> Part:
-    """Edit a part's description and settings. Quantities and costs move only by ledger actions."""
+    """Edit a part's description and settings. Quantities and costs move only by ledger actions.
+
+    ``generate_qr_code`` gives the part a new generated QR value unless ``qr_code`` names one.
+    """
     require_role(by, part.site_id, Role.MANAGER)
     refused = set(fields) & CREATE_ONLY_FIELDS
     if refused:
@@ -346,8 +376,10 @@ def part_update(
         raise ServiceError({f: [_("Unknown field.")] for f in sorted(unknown)})
     part = _lock_part(part)
     fields = _clean_part_fields(part.site, fields, instance=part)
-    if qr_code is not None:
-        part.qr_code = _qr_value(part.site, Part, qr_code, False, "P", exclude=part)
+    if qr_code is not None or generate_qr_code:
+        part.qr_code = _qr_value(
+            part.site, Part, qr_code or "", generate_qr_code, "P", exclude=part
+        )
     for key, value in fields.items():
         setattr(part, key, value)
     part.updated_by = by
@@ -359,6 +391,26 @@ def part_update(
     if vendors is not None:
         _set_vendors(part, vendors)
     return part
+
+
+@transaction.atomic
+def part_delete(*, part: Part, by: User) -> None:
+    """Delete a part that never held stock. Once it has ledger rows or stock items it stays
+    (deactivate it instead), so the stock history keeps its part."""
+    require_role(by, part.site_id, Role.MANAGER)
+    part = _lock_part(part)
+    if StockTransaction.objects.filter(part=part).exists() or part.stock_items.exists():
+        raise ServiceError(
+            _("“%s” has stock history, so it cannot be deleted; deactivate it instead.") % part.name
+        )
+    try:
+        with transaction.atomic():
+            part.delete()
+    except ProtectedError:  # used elsewhere (BOMs, work orders, assets)
+        raise ServiceError(
+            _("“%s” is in use elsewhere, so it cannot be deleted; deactivate it instead.")
+            % part.name
+        ) from None
 
 
 # --- Stock actions --------------------------------------------------------------------------------
@@ -412,7 +464,11 @@ def _reconcile_target(
     if stock_item is not None:
         if stock_item.part_id != part.pk:
             raise ServiceError({"stock_item": [_("That stock item is not of this part.")]})
-        return StockItem.objects.select_for_update().get(pk=stock_item.pk)
+        item = StockItem.objects.select_for_update().get(pk=stock_item.pk)
+        if item.status not in IN_STOCK_STATUSES or item.is_building:
+            # Its quantity is not on hand: adjusting it would make the ledger disagree.
+            raise ServiceError({"stock_item": [_("This stock item is not in stock.")]})
+        return item
     in_stock = StockItem.objects.select_for_update().filter(
         part=part, status__in=IN_STOCK_STATUSES, is_building=False
     )
@@ -429,6 +485,8 @@ def _reconcile_target(
         return candidates[0]
     if not candidates and delta > 0 and part.default_location is not None:
         return _receiving_item(part, part.default_location, "")
+    if not candidates and delta < 0:
+        raise ServiceError({"quantity": [_("None on hand; stock cannot go below zero.")]})
     if not candidates:
         raise ServiceError({"location": [_("Choose the location the counted stock is at.")]})
     raise ServiceError({"location": [_("This part is stocked at several locations: choose one.")]})
@@ -509,8 +567,15 @@ def part_avg_cost_set(*, part: Part, by: User, cost, note: str = "") -> StockTra
 
 def _movable(item: StockItem, quantity, field: str = "quantity") -> tuple[StockItem, Decimal]:
     """Lock the part, then the item; check that ``quantity`` (default: all of it) can leave it."""
-    _lock_part(item.part)
-    item = StockItem.objects.select_for_update().select_related("part", "location").get(pk=item.pk)
+    _require_stock_part(_lock_part(item.part))
+    # Lock the item's row only ("self"): PostgreSQL refuses FOR UPDATE on the nullable side of
+    # the outer join to the location, and locking locations would make stock moves of different
+    # parts between the same two locations wait for each other.
+    item = (
+        StockItem.objects.select_for_update(of=("self",))
+        .select_related("part", "location")
+        .get(pk=item.pk)
+    )
     if item.status not in IN_STOCK_STATUSES or item.is_building:
         raise ServiceError(_("This stock item is not in stock."))
     amount = item.quantity if quantity is None else check_quantity(quantity, field)
@@ -641,7 +706,9 @@ def vendor_create(*, site: Site, by: User, name: str, **fields) -> Vendor:
 @transaction.atomic
 def vendor_update(*, vendor: Vendor, by: User, **fields) -> Vendor:
     require_role(by, vendor.site_id, Role.MANAGER)
-    vendor = Vendor.objects.select_for_update().select_related("site").get(pk=vendor.pk)
+    # Lock the vendor's row only: FOR UPDATE on the joined site row would hold up every insert
+    # at the site (each takes a key-share lock on its site) until this transaction ends.
+    vendor = Vendor.objects.select_for_update(of=("self",)).select_related("site").get(pk=vendor.pk)
     fields = _clean_vendor(vendor.site, fields, instance=vendor)
     for key, value in fields.items():
         setattr(vendor, key, value)

@@ -80,6 +80,24 @@ class LocationSerializer(serializers.ModelSerializer):
         queryset=Location.objects.all(), allow_null=True, required=False
     )
     has_children = serializers.SerializerMethodField()
+    qr_code = serializers.CharField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        trim_whitespace=True,
+        help_text=_(
+            "QR value, unique within the site. On create, leave it out to get a generated one; "
+            'send "" to remove it.'
+        ),
+    )
+    generate_qr_code = serializers.BooleanField(
+        write_only=True,
+        required=False,
+        help_text=_(
+            "Generate a QR value (unless qr_code names one). Default on create: true; on update: "
+            "false (true replaces the current value)."
+        ),
+    )
 
     class Meta:
         model = Location
@@ -92,6 +110,8 @@ class LocationSerializer(serializers.ModelSerializer):
             "path",
             "depth",
             "has_children",
+            "qr_code",
+            "generate_qr_code",
             "created_at",
             "updated_at",
         ]

@@ -1,0 +1,438 @@
+"""Shapes of the inventory API. Serializers check shape; ``inventory.services`` decides and writes.
+
+Parts follow Click Maint's field names (``on_hand_qty`` and ``unit_cost`` are create-only: after
+that they move only through the stock actions); stock items follow InvenTree's (``pk``,
+``quantity``, ``status`` codes, ``updated``). Quantities are decimal strings with 3 places (more
+only when a build left a finer quantity), money with 2.
+"""
+
+from decimal import Decimal
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from core.api.serializers import SiteScopedPrimaryKeyField, UserRefSerializer
+from core.models import Location
+from inventory.models import Part, PartType, PartVendor, StockItem, StockTransaction, Vendor
+from inventory.selectors import stock_by_location
+
+QUANTITY_INPUT = {"max_digits": 15, "decimal_places": 3}
+MONEY_INPUT = {"max_digits": 12, "decimal_places": 2, "min_value": Decimal("0")}
+THREE_PLACES = Decimal("0.001")
+FIVE_PLACES = Decimal("0.00001")
+
+STOCK_ACTIONS_ONLY = _("Changed only through stock actions (restock, reconcile, cost updates).")
+CREATE_ONLY = _("Set only when the part is created; it cannot be changed afterwards.")
+# Fields a part edit refuses, with the reason (Click Maint does not accept them on update).
+REFUSED_ON_UPDATE = {
+    "on_hand_qty": STOCK_ACTIONS_ONLY,
+    "unit_cost": STOCK_ACTIONS_ONLY,
+    "avg_unit_cost": STOCK_ACTIONS_ONLY,
+    "location": STOCK_ACTIONS_ONLY,
+    "is_non_stock": CREATE_ONLY,
+}
+
+
+class QuantityField(serializers.DecimalField):
+    """A quantity: accepts at most 3 decimal places; shows 3, or 5 when a build stored finer."""
+
+    def __init__(self, **kwargs):
+        for key, value in QUANTITY_INPUT.items():
+            kwargs.setdefault(key, value)
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        if value is None:
+            return None
+        # The stored precision first: SQLite sums decimals as floats (0.00100000000000033).
+        value = Decimal(value).quantize(FIVE_PLACES)
+        shown = value.quantize(THREE_PLACES)
+        return f"{shown if shown == value else value:f}"
+
+
+def quantity_out(**kwargs) -> QuantityField:
+    return QuantityField(read_only=True, max_digits=20, **kwargs)
+
+
+def money_out(**kwargs) -> serializers.DecimalField:
+    return serializers.DecimalField(max_digits=20, decimal_places=2, read_only=True, **kwargs)
+
+
+# --- Part types and vendors -----------------------------------------------------------------------
+
+
+class PartTypeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PartType
+        fields = ["id", "name"]
+        read_only_fields = ["id"]
+        validators: list = []  # the service reports a taken name on the field
+
+
+class VendorSerializer(serializers.ModelSerializer):
+    parts_count = serializers.IntegerField(read_only=True, default=0)
+
+    class Meta:
+        model = Vendor
+        fields = [
+            "id",
+            "name",
+            "description",
+            "contact_name",
+            "email",
+            "phone",
+            "address",
+            "website",
+            "is_active",
+            "parts_count",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "parts_count", "created_at", "updated_at"]
+        validators: list = []
+
+
+class VendorBriefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    vendor_part_number = serializers.CharField()
+
+
+# --- Parts ----------------------------------------------------------------------------------------
+
+
+class PartVendorSerializer(serializers.ModelSerializer):
+    """One supplier link of a part; writing the list replaces all the part's links."""
+
+    vendor = SiteScopedPrimaryKeyField(queryset=Vendor.objects.all())
+    vendor_name = serializers.CharField(source="vendor.name", read_only=True)
+
+    class Meta:
+        model = PartVendor
+        fields = ["vendor", "vendor_name", "vendor_part_number", "is_preferred"]
+        extra_kwargs = {
+            "vendor_part_number": {"required": False},
+            "is_preferred": {"default": False},
+        }
+
+
+class StockAtLocationSerializer(serializers.ModelSerializer):
+    stock_item = serializers.IntegerField(source="pk", read_only=True)
+    location_path = serializers.CharField(source="location.path", read_only=True, allow_null=True)
+    quantity = quantity_out()
+
+    class Meta:
+        model = StockItem
+        fields = [
+            "stock_item",
+            "location",
+            "location_path",
+            "quantity",
+            "batch",
+            "serial",
+            "status",
+        ]
+        read_only_fields = fields
+
+
+def flat_messages(detail, labels: tuple = ()) -> list[str]:
+    """Nested serializer errors as plain messages: ``Row 2, vendor: Invalid pk ...``."""
+    if isinstance(detail, dict):
+        items = list(detail.items())
+    elif isinstance(detail, list) and not all(isinstance(d, str) for d in detail):
+        items = [(str(i), d) for i, d in enumerate(detail)]
+    else:
+        where = ", ".join(labels)
+        return [f"{where}: {message}" if where else str(message) for message in detail]
+    messages = []
+    for key, value in items:
+        label = _("Row %(n)s") % {"n": int(key) + 1} if str(key).isdigit() else str(key)
+        messages += flat_messages(value, (*labels, label))
+    return messages
+
+
+class PartSerializer(serializers.ModelSerializer):
+    """A part as listed and edited. Create also takes the opening stock and cost."""
+
+    part_type = SiteScopedPrimaryKeyField(
+        queryset=PartType.objects.all(), allow_null=True, required=False
+    )
+    part_type_name = serializers.CharField(source="part_type.name", read_only=True, allow_null=True)
+    is_non_stock = serializers.BooleanField(
+        required=False, help_text=_("No stock is kept for the part. Set at creation only.")
+    )
+    min_qty = QuantityField(min_value=Decimal("0"), required=False)
+    desired_qty = QuantityField(min_value=Decimal("0"), required=False)
+    default_location = SiteScopedPrimaryKeyField(
+        queryset=Location.objects.all(), allow_null=True, required=False
+    )
+    default_location_path = serializers.CharField(
+        source="default_location.path", read_only=True, allow_null=True
+    )
+    unit_cost = serializers.DecimalField(
+        **MONEY_INPUT,
+        required=False,
+        help_text=_("Opening unit cost at creation; afterwards changed only by stock actions."),
+    )
+    avg_unit_cost = money_out()
+    on_hand_qty = QuantityField(
+        source="on_hand",
+        min_value=Decimal("0"),
+        required=False,
+        help_text=_(
+            "On create: the opening stock, booked at `location` (or the default location). "
+            "Afterwards: the quantity on hand, changed only by stock actions."
+        ),
+    )
+    reserved = quantity_out()
+    available = quantity_out()
+    low_stock = serializers.BooleanField(read_only=True)
+    suggested_order_qty = quantity_out()
+    location = SiteScopedPrimaryKeyField(
+        queryset=Location.objects.all(),
+        write_only=True,
+        required=False,
+        allow_null=True,
+        help_text=_("On create: where the opening stock is. Defaults to the default location."),
+    )
+    generate_qr_code = serializers.BooleanField(
+        write_only=True,
+        required=False,
+        help_text=_(
+            "Generate a QR value (unless qr_code names one). Default on create: true; on update: "
+            "false (true replaces the current value)."
+        ),
+    )
+    vendors = PartVendorSerializer(source="vendor_links", many=True, required=False)
+    created_by = UserRefSerializer(read_only=True)
+    updated_by = UserRefSerializer(read_only=True)
+
+    class Meta:
+        model = Part
+        fields = [
+            "id",
+            "number",
+            "name",
+            "description",
+            "units",
+            "part_type",
+            "part_type_name",
+            "is_non_stock",
+            "trackable",
+            "assembly",
+            "active",
+            "min_qty",
+            "desired_qty",
+            "lead_time",
+            "area",
+            "default_location",
+            "default_location_path",
+            "unit_cost",
+            "avg_unit_cost",
+            "on_hand_qty",
+            "reserved",
+            "available",
+            "low_stock",
+            "suggested_order_qty",
+            "location",
+            "qr_code",
+            "generate_qr_code",
+            "vendors",
+            "created_at",
+            "updated_at",
+            "created_by",
+            "updated_by",
+        ]
+        read_only_fields = ["id", "created_at", "updated_at"]
+        # ``active`` defaults to true also for form-encoded input (where DRF reads a missing
+        # checkbox as false).
+        extra_kwargs = {"lead_time": {"min_value": 0}, "active": {"default": True}}
+        validators: list = []  # numbers and QR values are checked by the service
+
+    def to_internal_value(self, data):
+        if self.instance is not None and hasattr(data, "keys"):
+            refused = {f: [REFUSED_ON_UPDATE[f]] for f in REFUSED_ON_UPDATE if f in data}
+            if refused:
+                raise serializers.ValidationError(refused)
+        try:
+            return super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            if isinstance(exc.detail, dict) and "vendors" in exc.detail:
+                # {field: [messages]} everywhere: a bad link is a message naming its row.
+                exc.detail["vendors"] = flat_messages(exc.detail["vendors"])
+            raise
+
+    def service_kwargs(self) -> dict:
+        """The validated data under the names ``part_create`` / ``part_update`` take."""
+        data = dict(self.validated_data)
+        if self.instance is not None:
+            # Sent ones were refused in to_internal_value; these are form-input defaults.
+            for field in ("on_hand", "unit_cost", "is_non_stock", "location"):
+                data.pop(field, None)
+        if "on_hand" in data:
+            data["on_hand_qty"] = data.pop("on_hand")
+        if "vendor_links" in data:
+            data["vendors"] = data.pop("vendor_links")
+        if data.get("location", "") is None:
+            data.pop("location")
+        return data
+
+
+class PartDetailSerializer(PartSerializer):
+    """A part with its stock by location."""
+
+    stock = serializers.SerializerMethodField()
+
+    class Meta(PartSerializer.Meta):
+        fields = [*PartSerializer.Meta.fields, "stock"]
+
+    @extend_schema_field(StockAtLocationSerializer(many=True))
+    def get_stock(self, part: Part):
+        return StockAtLocationSerializer(stock_by_location(part=part), many=True).data
+
+
+class LowStockPartSerializer(PartSerializer):
+    """A part to reorder: available below the minimum, with whom to order it from."""
+
+    preferred_vendor = serializers.SerializerMethodField()
+
+    class Meta(PartSerializer.Meta):
+        fields = [*PartSerializer.Meta.fields, "preferred_vendor"]
+
+    @extend_schema_field(VendorBriefSerializer(allow_null=True))
+    def get_preferred_vendor(self, part: Part):
+        # vendor_links are prefetched (selectors.vendor_links): no query per part.
+        link = next((link for link in part.vendor_links.all() if link.is_preferred), None)
+        if link is None:
+            return None
+        return {
+            "id": link.vendor_id,
+            "name": link.vendor.name,
+            "vendor_part_number": link.vendor_part_number,
+        }
+
+
+# --- Stock action inputs --------------------------------------------------------------------------
+
+
+class RestockInput(serializers.Serializer):
+    quantity = QuantityField(help_text=_("Quantity received (more than zero)."))
+    cost = serializers.DecimalField(**MONEY_INPUT, help_text=_("Unit cost of what was received."))
+    location = SiteScopedPrimaryKeyField(
+        queryset=Location.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text=_("Where it goes; defaults to the part's default location."),
+    )
+    batch = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    note = serializers.CharField(required=False, allow_blank=True)
+
+
+class ReconcileInput(serializers.Serializer):
+    quantity = QuantityField(help_text=_("The counted difference: positive or negative, not zero."))
+    note = serializers.CharField(allow_blank=True, help_text=_("Why the count changed."))
+    location = SiteScopedPrimaryKeyField(
+        queryset=Location.objects.all(), required=False, allow_null=True
+    )
+    stock_item = SiteScopedPrimaryKeyField(
+        queryset=StockItem.objects.all(), required=False, allow_null=True
+    )
+
+
+class CostInput(serializers.Serializer):
+    cost = serializers.DecimalField(**MONEY_INPUT)
+    note = serializers.CharField(required=False, allow_blank=True)
+
+
+class TransferInput(serializers.Serializer):
+    location = SiteScopedPrimaryKeyField(queryset=Location.objects.all())
+    quantity = QuantityField(
+        required=False, allow_null=True, help_text=_("How much to move; all of it if left out.")
+    )
+    note = serializers.CharField(required=False, allow_blank=True)
+
+
+class ScrapInput(serializers.Serializer):
+    quantity = QuantityField(
+        required=False, allow_null=True, help_text=_("How much to scrap; all of it if left out.")
+    )
+    note = serializers.CharField(allow_blank=True, help_text=_("Why the stock is written off."))
+
+
+# --- Ledger ---------------------------------------------------------------------------------------
+
+
+class StockTransactionSerializer(serializers.ModelSerializer):
+    """One immutable ledger row. ``quantity`` is signed; ``cost`` repeats ``unit_cost``."""
+
+    part_name = serializers.CharField(source="part.name", read_only=True)
+    quantity = quantity_out()
+    unit_cost = money_out()
+    cost = money_out(source="unit_cost", help_text=_("The unit cost (Click Maint's name)."))
+    total_cost = money_out()
+    on_hand_after = quantity_out()
+    location_path = serializers.CharField(source="location.path", read_only=True, allow_null=True)
+    created_by = UserRefSerializer(read_only=True)
+
+    class Meta:
+        model = StockTransaction
+        fields = [
+            "id",
+            "part",
+            "part_name",
+            "type",
+            "quantity",
+            "unit_cost",
+            "cost",
+            "total_cost",
+            "on_hand_after",
+            "note",
+            "stock_item",
+            "location",
+            "location_path",
+            "created_by",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+# --- Stock items (InvenTree's names) --------------------------------------------------------------
+
+
+class StockItemSerializer(serializers.ModelSerializer):
+    pk = serializers.IntegerField(read_only=True)
+    part_name = serializers.CharField(source="part.name", read_only=True)
+    quantity = quantity_out()
+    location_path = serializers.CharField(source="location.path", read_only=True, allow_null=True)
+    status = serializers.IntegerField(read_only=True, help_text=_("InvenTree stock status code."))
+    status_text = serializers.CharField(source="get_status_display", read_only=True)
+    in_stock = serializers.BooleanField(read_only=True)
+    updated = serializers.DateTimeField(source="updated_at", read_only=True)
+
+    class Meta:
+        model = StockItem
+        fields = [
+            "pk",
+            "part",
+            "part_name",
+            "quantity",
+            "serial",
+            "batch",
+            "location",
+            "location_path",
+            "status",
+            "status_text",
+            "is_building",
+            "in_stock",
+            "notes",
+            "updated",
+        ]
+        read_only_fields = fields
+
+
+class StockActionResultSerializer(serializers.Serializer):
+    """What a stock action wrote: its ledger rows and the stock item the stock is now in."""
+
+    transactions = StockTransactionSerializer(many=True)
+    stock_item = StockItemSerializer()

@@ -1,0 +1,388 @@
+"""Inventory API: parts and their stock actions, the ledger, stock items, vendors, part types.
+
+Every write goes through ``inventory.services`` (which re-check the role and decide); reads come
+from ``inventory.selectors`` with quantities annotated in SQL, so list queries do not grow with
+rows. Technicians read everything; managers write.
+"""
+
+from django.shortcuts import get_object_or_404
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, status
+from rest_framework.decorators import action
+from rest_framework.filters import OrderingFilter, SearchFilter
+from rest_framework.response import Response
+
+from core.api.pagination import LimitOffsetPagination
+from core.api.viewsets import SiteScopedViewSet
+from inventory import selectors, services
+from inventory.api.serializers import (
+    CostInput,
+    LowStockPartSerializer,
+    PartDetailSerializer,
+    PartSerializer,
+    PartTypeSerializer,
+    QuantityField,
+    ReconcileInput,
+    RestockInput,
+    ScrapInput,
+    StockActionResultSerializer,
+    StockItemSerializer,
+    StockTransactionSerializer,
+    TransferInput,
+    VendorSerializer,
+)
+from inventory.filters import PartFilter, StockItemFilter, TransactionFilter, VendorFilter
+from inventory.models import Part, PartType, StockItem, StockTransaction, Vendor
+
+ID = r"\d+"
+
+
+class AliasOrderingFilter(OrderingFilter):
+    """``ordering`` by the API's field names: ``ordering_aliases`` maps them to query names.
+    A tie-breaker on the primary key keeps pages stable."""
+
+    def get_ordering(self, request, queryset, view):
+        ordering = super().get_ordering(request, queryset, view)
+        if not ordering:
+            return ordering
+        aliases = getattr(view, "ordering_aliases", {})
+        result = []
+        for term in ordering:
+            name = term.lstrip("-")
+            result.append(("-" if term.startswith("-") else "") + aliases.get(name, name))
+        if not {"pk", "-pk", "id", "-id"} & set(result):
+            result.append("-pk" if result[0].startswith("-") else "pk")
+        return result
+
+
+FILTERS = [DjangoFilterBackend, SearchFilter, AliasOrderingFilter]
+
+
+class InventoryViewSet(SiteScopedViewSet):
+    filter_backends = FILTERS
+
+    def filter_queryset(self, queryset):
+        # Filters, search and ordering shape lists; a detail route (an object or its actions)
+        # must not be narrowed by them, nor fail on a list filter's query parameter.
+        if getattr(self, "detail", False):
+            return queryset
+        return super().filter_queryset(queryset)
+
+    def action_input(self, serializer_class) -> dict:
+        """The request body checked against an action's input serializer (400 if it is bad)."""
+        serializer = serializer_class(data=self.request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        return dict(serializer.validated_data)
+
+
+# --- Parts ----------------------------------------------------------------------------------------
+
+
+class PartViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    InventoryViewSet,
+):
+    """The site's parts with their derived quantities (on hand, reserved, available).
+
+    ``on_hand_qty`` and ``unit_cost`` are taken on create only (opening stock and cost); after
+    that, stock and cost change only through the actions restock, reconcile, unit-cost and
+    avg-cost (POST, or PATCH as Click Maint sends), each of which writes a ledger row.
+    ``is_non_stock`` is set at creation only.
+    A part with stock history cannot be deleted: deactivate it (``active: false``).
+    """
+
+    serializer_class = PartSerializer
+    queryset = Part.objects.none()
+    filterset_class = PartFilter
+    search_fields = ["number", "name", "description"]
+    ordering_fields = [
+        "name",
+        "number",
+        "on_hand",
+        "on_hand_qty",
+        "available",
+        "updated_at",
+        "created_at",
+    ]
+    ordering_aliases = {"on_hand_qty": "on_hand"}
+    ordering = ["name"]
+    lookup_value_regex = ID
+
+    def queryset_for_site(self, site):
+        return selectors.part_detail(site=site)
+
+    def get_serializer_class(self):
+        if self.action == "low_stock":
+            return LowStockPartSerializer
+        if self.action == "list":
+            return PartSerializer
+        return PartDetailSerializer
+
+    def detail_data(self, part: Part) -> dict:
+        """The part as stored now, with its quantities and stock by location."""
+        fresh = self.queryset_for_site(self.site).get(pk=part.pk)
+        return PartDetailSerializer(fresh, context=self.get_serializer_context()).data
+
+    @extend_schema(request=PartSerializer, responses={201: PartDetailSerializer})
+    def create(self, request, *args, **kwargs):
+        serializer = PartSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        part = services.part_create(site=self.site, by=request.user, **serializer.service_kwargs())
+        return Response(self.detail_data(part), status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=PartSerializer, responses=PartDetailSerializer)
+    def update(self, request, *args, **kwargs):
+        part = self.get_object()
+        serializer = PartSerializer(
+            part,
+            data=request.data,
+            partial=kwargs.get("partial", False),
+            context=self.get_serializer_context(),
+        )
+        serializer.is_valid(raise_exception=True)
+        services.part_update(part=part, by=request.user, **serializer.service_kwargs())
+        return Response(self.detail_data(part))
+
+    @extend_schema(request=PartSerializer, responses=PartDetailSerializer)
+    def partial_update(self, request, *args, **kwargs):
+        return super().partial_update(request, *args, **kwargs)
+
+    def perform_destroy(self, instance):
+        services.part_delete(part=instance, by=self.request.user)
+
+    @extend_schema(request=RestockInput, responses=PartDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def restock(self, request, pk=None):
+        """Receive stock at a unit cost: on hand grows, ``unit_cost`` becomes this cost and
+        ``avg_unit_cost`` the weighted moving average."""
+        part = self.get_object()
+        services.part_restock(part=part, by=request.user, **self.action_input(RestockInput))
+        return Response(self.detail_data(part))
+
+    @restock.mapping.patch
+    @extend_schema(exclude=True)  # Click Maint's verb; documented once, as POST
+    def restock_patch(self, request, pk=None):
+        return self.restock(request, pk)
+
+    @extend_schema(request=ReconcileInput, responses=PartDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def reconcile(self, request, pk=None):
+        """Adjust stock by a counted difference (signed) with a reason; never below zero."""
+        part = self.get_object()
+        services.part_reconcile(part=part, by=request.user, **self.action_input(ReconcileInput))
+        return Response(self.detail_data(part))
+
+    @reconcile.mapping.patch
+    @extend_schema(exclude=True)  # Click Maint's verb; documented once, as POST
+    def reconcile_patch(self, request, pk=None):
+        return self.reconcile(request, pk)
+
+    @extend_schema(request=CostInput, responses=PartDetailSerializer)
+    @action(detail=True, methods=["post"], url_path="unit-cost", url_name="unit-cost")
+    def unit_cost(self, request, pk=None):
+        """Set the unit (purchase) cost, e.g. from an invoice. Quantities do not change."""
+        part = self.get_object()
+        services.part_unit_cost_set(part=part, by=request.user, **self.action_input(CostInput))
+        return Response(self.detail_data(part))
+
+    @unit_cost.mapping.patch
+    @extend_schema(exclude=True)  # Click Maint's verb; documented once, as POST
+    def unit_cost_patch(self, request, pk=None):
+        return self.unit_cost(request, pk)
+
+    @extend_schema(request=CostInput, responses=PartDetailSerializer)
+    @action(detail=True, methods=["post"], url_path="avg-cost", url_name="avg-cost")
+    def avg_cost(self, request, pk=None):
+        """Revalue the stock on hand (set ``avg_unit_cost``). Quantities do not change."""
+        part = self.get_object()
+        services.part_avg_cost_set(part=part, by=request.user, **self.action_input(CostInput))
+        return Response(self.detail_data(part))
+
+    @avg_cost.mapping.patch
+    @extend_schema(exclude=True)  # Click Maint's verb; documented once, as POST
+    def avg_cost_patch(self, request, pk=None):
+        return self.avg_cost(request, pk)
+
+    @extend_schema(responses=LowStockPartSerializer(many=True))
+    @action(detail=False, methods=["get"], url_path="low-stock", url_name="low-stock")
+    def low_stock(self, request):
+        """Active stock parts whose available quantity is below the minimum, by name, with the
+        quantity to order and the preferred vendor."""
+        parts = selectors.low_stock_parts(site=self.site).select_related("created_by", "updated_by")
+        page = self.paginate_queryset(self.filter_queryset(parts))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+# --- The ledger -----------------------------------------------------------------------------------
+
+
+class LedgerPagination(LimitOffsetPagination):
+    """Pages of ledger rows, plus ``total_used`` over every row the filters match."""
+
+    def get_paginated_response_schema(self, schema):
+        paginated = super().get_paginated_response_schema(schema)
+        paginated["properties"]["total_used"] = {
+            "type": "string",
+            "format": "decimal",
+            "description": "Quantity used by work orders and builds (returns subtracted) over "
+            "all rows the filters match, not only this page.",
+            "example": "8.500",
+        }
+        paginated["required"] = [*paginated.get("required", []), "total_used"]
+        return paginated
+
+
+class LedgerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, InventoryViewSet):
+    """Read-only: ledger rows are only ever written by the stock actions."""
+
+    serializer_class = StockTransactionSerializer
+    queryset = StockTransaction.objects.none()
+    pagination_class = LedgerPagination
+    filterset_class = TransactionFilter
+    search_fields = ["note", "part__name", "part__number"]
+    ordering_fields = ["created_at", "quantity", "total_cost", "type"]
+    ordering = ["-created_at"]
+    lookup_value_regex = ID
+
+    def list(self, request, *args, **kwargs):
+        rows = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(rows)
+        response = self.get_paginated_response(self.get_serializer(page, many=True).data)
+        response.data["total_used"] = QuantityField().to_representation(selectors.total_used(rows))
+        return response
+
+
+PART_PK = OpenApiParameter(
+    "part_pk", OpenApiTypes.INT, OpenApiParameter.PATH, description="Part id"
+)
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[PART_PK]), retrieve=extend_schema(parameters=[PART_PK])
+)
+class PartLedgerViewSet(LedgerViewSet):
+    """One part's ledger (newest first by default), with ``total_used`` at the top level."""
+
+    def queryset_for_site(self, site):
+        part = get_object_or_404(Part.objects.for_site(site), pk=self.kwargs["part_pk"])
+        return selectors.ledger_for_part(part=part).select_related("part")
+
+
+class StockTransactionViewSet(LedgerViewSet):
+    """The site's whole ledger; filter by ``part``, ``type``, dates and note."""
+
+    def queryset_for_site(self, site):
+        return selectors.transactions_for_site(site=site)
+
+
+# --- Stock items ----------------------------------------------------------------------------------
+
+
+class StockItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, InventoryViewSet):
+    """Stock items with InvenTree's field names and filters. ``location`` includes
+    sub-locations unless ``cascade=false``. Stock changes only through the actions."""
+
+    serializer_class = StockItemSerializer
+    queryset = StockItem.objects.none()
+    filterset_class = StockItemFilter
+    search_fields = ["part__name", "part__number", "batch", "serial"]
+    ordering_fields = ["pk", "part", "location", "quantity", "stock", "batch", "serial", "status"]
+    ordering_fields += ["updated"]
+    ordering_aliases = {
+        "part": "part__name",
+        "location": "location__path",
+        "stock": "quantity",
+        "updated": "updated_at",
+    }
+    ordering = ["part", "pk"]
+    lookup_value_regex = ID
+
+    def queryset_for_site(self, site):
+        return selectors.stock_items_for_site(site=site)
+
+    def result(self, rows: list[StockTransaction], item_id: int) -> dict:
+        rows = selectors.transactions_for_site(site=self.site).filter(pk__in=[r.pk for r in rows])
+        item = self.queryset_for_site(self.site).get(pk=item_id)
+        context = self.get_serializer_context()
+        return StockActionResultSerializer(
+            {"transactions": rows.order_by("pk"), "stock_item": item}, context=context
+        ).data
+
+    @extend_schema(request=TransferInput, responses=StockActionResultSerializer)
+    @action(detail=True, methods=["post"])
+    def transfer(self, request, pk=None):
+        """Move all of the item (default) or part of it (it is split) to another location.
+        Returns the two ledger rows and the stock item the stock is now in."""
+        item = self.get_object()
+        rows = services.stock_transfer(
+            item=item, by=request.user, **self.action_input(TransferInput)
+        )
+        return Response(self.result(rows, rows[-1].stock_item_id))
+
+    @extend_schema(request=ScrapInput, responses=StockActionResultSerializer)
+    @action(detail=True, methods=["post"])
+    def scrap(self, request, pk=None):
+        """Write stock off (all of the item by default) with a reason."""
+        item = self.get_object()
+        row = services.stock_scrap(item=item, by=request.user, **self.action_input(ScrapInput))
+        return Response(self.result([row], item.pk))
+
+
+# --- Vendors and part types -----------------------------------------------------------------------
+
+
+class VendorViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    InventoryViewSet,
+):
+    """Suppliers of parts. There is no delete: set ``is_active`` to false instead."""
+
+    serializer_class = VendorSerializer
+    queryset = Vendor.objects.none()
+    filterset_class = VendorFilter
+    search_fields = ["name", "description", "contact_name", "email"]
+    ordering_fields = ["name", "parts_count", "created_at", "updated_at"]
+    ordering = ["name"]
+    lookup_value_regex = ID
+
+    def queryset_for_site(self, site):
+        return selectors.vendors_for_list(site=site)
+
+    def perform_create(self, serializer):
+        vendor = services.vendor_create(
+            site=self.site, by=self.request.user, **serializer.validated_data
+        )
+        serializer.instance = self.queryset_for_site(self.site).get(pk=vendor.pk)
+
+    def perform_update(self, serializer):
+        vendor = services.vendor_update(
+            vendor=serializer.instance, by=self.request.user, **serializer.validated_data
+        )
+        serializer.instance = self.queryset_for_site(self.site).get(pk=vendor.pk)
+
+
+class PartTypeViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, InventoryViewSet
+):
+    """Part categories ("Filters", "Bearings"). Managers add them."""
+
+    serializer_class = PartTypeSerializer
+    queryset = PartType.objects.none()
+    search_fields = ["name"]
+    ordering_fields = ["name"]
+    ordering = ["name"]
+    lookup_value_regex = ID
+
+    def perform_create(self, serializer):
+        serializer.instance = services.part_type_create(
+            site=self.site, by=self.request.user, **serializer.validated_data
+        )

@@ -1,0 +1,68 @@
+"""factory_boy factories for inventory records.
+
+Factories write rows directly, so they never touch the ledger: use them for catalogue data and
+for stock whose quantities no test checks. Stock that a test counts goes through the services
+(``stocked_part``), so that the ledger sums to on-hand as it does in production.
+"""
+
+from decimal import Decimal
+
+import factory
+
+from inventory import services
+from inventory.models import Part, PartType, StockItem, StockStatus, Vendor
+from tests.factories import SiteFactory
+
+
+class PartTypeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PartType
+
+    site = factory.SubFactory(SiteFactory)
+    name = factory.Sequence(lambda n: f"Type {n}")
+
+
+class VendorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Vendor
+
+    site = factory.SubFactory(SiteFactory)
+    name = factory.Sequence(lambda n: f"Vendor {n}")
+    contact_name = "Sam Supplier"
+    email = factory.Sequence(lambda n: f"sales{n}@vendor.example")
+
+
+class PartFactory(factory.django.DjangoModelFactory):
+    """A catalogue entry without stock or ledger rows."""
+
+    class Meta:
+        model = Part
+
+    site = factory.SubFactory(SiteFactory)
+    number = factory.Sequence(lambda n: f"P-{n:05d}")
+    name = factory.Sequence(lambda n: f"Part {n}")
+    unit_cost = Decimal("0")
+    avg_unit_cost = Decimal("0")
+
+
+class StockItemFactory(factory.django.DjangoModelFactory):
+    """A stock item written directly, WITHOUT a ledger row: on-hand and ledger then disagree.
+    Only for tests that do not count stock (lists, filters, query counts)."""
+
+    class Meta:
+        model = StockItem
+
+    part = factory.SubFactory(PartFactory)
+    site = factory.SelfAttribute("part.site")
+    location = None
+    quantity = Decimal("1")
+    status = StockStatus.OK
+
+
+def stocked_part(site, by, qty, location, cost="0", **fields) -> Part:
+    """A part created through ``services.part_create`` with opening stock ``qty`` at
+    ``location`` at unit cost ``cost``: one restock ledger row, one stock item."""
+    fields.setdefault("name", f"Stocked part {Part.objects.count() + 1}")
+    return services.part_create(
+        site=site, by=by, on_hand_qty=qty, unit_cost=cost, location=location, **fields
+    )
