@@ -22,6 +22,7 @@ from rest_framework.test import APIClient
 from core.models import Role
 from core.services import api_token_create
 from tests.factories import MembershipFactory, SiteFactory, UserFactory
+from tests.pages import page_client
 
 
 def _clear_cache() -> None:
@@ -442,3 +443,19 @@ def page(browser, live_server, request):
     context.close()
     assert not outside, f"The page tried to load resources from outside the server: {outside}"
     assert not js_errors, f"Uncaught JavaScript errors on the page: {js_errors}"
+
+
+@pytest.fixture
+def tech_page(tech_user):
+    """Page clients: signed-in sessions of the actors above."""
+    return page_client(tech_user)
+
+
+@pytest.fixture
+def manager_page(manager_user):
+    return page_client(manager_user)
+
+
+@pytest.fixture
+def admin_page(admin_user):
+    return page_client(admin_user)

@@ -60,6 +60,18 @@ class AliasOrderingFilter(OrderingFilter):
 FILTERS = [DjangoFilterBackend, SearchFilter, AliasOrderingFilter]
 
 
+def stock_action_schema(input_serializer):
+    """Document a part stock action once, as POST; PATCH (Click Maint's verb) works the same."""
+
+    def decorate(view):
+        view = extend_schema(methods=["PATCH"], exclude=True)(view)
+        return extend_schema(
+            methods=["POST"], request=input_serializer, responses=PartDetailSerializer
+        )(view)
+
+    return decorate
+
+
 class InventoryViewSet(SiteScopedViewSet):
     filter_backends = FILTERS
 
@@ -156,8 +168,8 @@ class PartViewSet(
     def perform_destroy(self, instance):
         services.part_delete(part=instance, by=self.request.user)
 
-    @extend_schema(request=RestockInput, responses=PartDetailSerializer)
-    @action(detail=True, methods=["post"])
+    @stock_action_schema(RestockInput)
+    @action(detail=True, methods=["post", "patch"])
     def restock(self, request, pk=None):
         """Receive stock at a unit cost: on hand grows, ``unit_cost`` becomes this cost and
         ``avg_unit_cost`` the weighted moving average."""
@@ -165,49 +177,29 @@ class PartViewSet(
         services.part_restock(part=part, by=request.user, **self.action_input(RestockInput))
         return Response(self.detail_data(part))
 
-    @restock.mapping.patch
-    @extend_schema(exclude=True)  # Click Maint's verb; documented once, as POST
-    def restock_patch(self, request, pk=None):
-        return self.restock(request, pk)
-
-    @extend_schema(request=ReconcileInput, responses=PartDetailSerializer)
-    @action(detail=True, methods=["post"])
+    @stock_action_schema(ReconcileInput)
+    @action(detail=True, methods=["post", "patch"])
     def reconcile(self, request, pk=None):
         """Adjust stock by a counted difference (signed) with a reason; never below zero."""
         part = self.get_object()
         services.part_reconcile(part=part, by=request.user, **self.action_input(ReconcileInput))
         return Response(self.detail_data(part))
 
-    @reconcile.mapping.patch
-    @extend_schema(exclude=True)  # Click Maint's verb; documented once, as POST
-    def reconcile_patch(self, request, pk=None):
-        return self.reconcile(request, pk)
-
-    @extend_schema(request=CostInput, responses=PartDetailSerializer)
-    @action(detail=True, methods=["post"], url_path="unit-cost", url_name="unit-cost")
+    @stock_action_schema(CostInput)
+    @action(detail=True, methods=["post", "patch"], url_path="unit-cost", url_name="unit-cost")
     def unit_cost(self, request, pk=None):
         """Set the unit (purchase) cost, e.g. from an invoice. Quantities do not change."""
         part = self.get_object()
         services.part_unit_cost_set(part=part, by=request.user, **self.action_input(CostInput))
         return Response(self.detail_data(part))
 
-    @unit_cost.mapping.patch
-    @extend_schema(exclude=True)  # Click Maint's verb; documented once, as POST
-    def unit_cost_patch(self, request, pk=None):
-        return self.unit_cost(request, pk)
-
-    @extend_schema(request=CostInput, responses=PartDetailSerializer)
-    @action(detail=True, methods=["post"], url_path="avg-cost", url_name="avg-cost")
+    @stock_action_schema(CostInput)
+    @action(detail=True, methods=["post", "patch"], url_path="avg-cost", url_name="avg-cost")
     def avg_cost(self, request, pk=None):
         """Revalue the stock on hand (set ``avg_unit_cost``). Quantities do not change."""
         part = self.get_object()
         services.part_avg_cost_set(part=part, by=request.user, **self.action_input(CostInput))
         return Response(self.detail_data(part))
-
-    @avg_cost.mapping.patch
-    @extend_schema(exclude=True)  # Click Maint's verb; documented once, as POST
-    def avg_cost_patch(self, request, pk=None):
-        return self.avg_cost(request, pk)
 
     @extend_schema(responses=LowStockPartSerializer(many=True))
     @action(detail=False, methods=["get"], url_path="low-stock", url_name="low-stock")

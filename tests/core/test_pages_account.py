@@ -2,27 +2,13 @@
 
 from datetime import timedelta
 
-import pytest
-from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from core.models import APIToken, Role
 from core.services import api_token_create
 from tests.factories import MembershipFactory
-
-HTMX = {"HX-Request": "true"}
-
-
-def page_client(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-@pytest.fixture
-def tech_page(tech_user):
-    return page_client(tech_user)
+from tests.pages import HTMX
 
 
 def api_me_status(key: str) -> int:

@@ -3,34 +3,11 @@ and the admin's path rebuild with its polled progress bar."""
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from core.models import Location, TaskRecord, TaskState
 from tests.factories import LocationFactory
-
-HTMX = {"HX-Request": "true"}
-
-
-def page_client(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-@pytest.fixture
-def tech_page(tech_user):
-    return page_client(tech_user)
-
-
-@pytest.fixture
-def manager_page(manager_user):
-    return page_client(manager_user)
-
-
-@pytest.fixture
-def admin_page(admin_user):
-    return page_client(admin_user)
+from tests.pages import HTMX
 
 
 def names(site) -> set[str]:

@@ -5,7 +5,6 @@ from datetime import UTC, datetime
 
 import pytest
 from django import forms
-from django.test import Client
 
 from core.errors import ServiceError
 from core.forms import ServiceFormMixin
@@ -13,24 +12,7 @@ from core.models import Location, Role
 from core.sites import SESSION_KEY
 from core.views import server_error
 from tests.factories import LocationFactory, MembershipFactory, UserFactory
-
-HTMX = {"HX-Request": "true"}
-
-
-def page_client(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-@pytest.fixture
-def tech_page(tech_user):
-    return page_client(tech_user)
-
-
-@pytest.fixture
-def manager_page(manager_user):
-    return page_client(manager_user)
+from tests.pages import HTMX, page_client
 
 
 @pytest.fixture

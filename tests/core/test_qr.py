@@ -20,22 +20,6 @@ from tests.factories import LocationFactory
 SVG_NS = "{http://www.w3.org/2000/svg}"
 
 
-def page_client(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-@pytest.fixture
-def tech_page(tech_user):
-    return page_client(tech_user)
-
-
-@pytest.fixture
-def manager_page(manager_user):
-    return page_client(manager_user)
-
-
 @pytest.fixture
 def bin_a(site):
     return LocationFactory(site=site, name="Bin A", qr_code="L-BINA")

@@ -5,7 +5,6 @@ import re
 import xml.etree.ElementTree as ET
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from core.errors import ServiceError
@@ -14,22 +13,6 @@ from inventory.models import Part
 from inventory.services import part_create, part_update
 from tests.core.test_qr import expected_matrix, rendered_matrix, svg_in
 from tests.factories import LocationFactory
-
-
-def page_client(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-@pytest.fixture
-def tech_page(tech_user):
-    return page_client(tech_user)
-
-
-@pytest.fixture
-def manager_page(manager_user):
-    return page_client(manager_user)
 
 
 @pytest.fixture

@@ -6,31 +6,13 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from core.models import Role
 from inventory import services
 from inventory.models import Part, PartVendor, StockItem, StockTransaction
 from tests.factories import LocationFactory, MembershipFactory, UserFactory
-
-HTMX = {"HX-Request": "true"}
-
-
-def page_client(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-@pytest.fixture
-def tech_page(tech_user):
-    return page_client(tech_user)
-
-
-@pytest.fixture
-def manager_page(manager_user):
-    return page_client(manager_user)
+from tests.pages import HTMX, page_client
 
 
 @pytest.fixture
