@@ -8,7 +8,10 @@ class InventoryConfig(AppConfig):
 
     def ready(self) -> None:
         # Core's QR scan resolver finds parts through this (core must not import inventory).
+        from core.demo import register_demo_seeder
         from core.qr import register_resolver
+        from inventory.demo import seed_inventory_demo
         from inventory.labels import resolve_part_qr
 
         register_resolver(resolve_part_qr)
+        register_demo_seeder(seed_inventory_demo)

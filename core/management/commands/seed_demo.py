@@ -6,6 +6,7 @@ Demo data exists only through this command; migrations and app start-up never cr
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from core.demo import run_demo_seeders
 from core.models import Location, Membership, Role, Site, User
 from core.services import location_create
 
@@ -77,6 +78,7 @@ class Command(BaseCommand):
         for site_name, tree in TREES.items():
             by = users["admin"] if site_name == "Main Plant" else users["manager2"]
             self._plant(sites[site_name], tree, None, by)
+        run_demo_seeders(sites=sites, users=users)
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
 
     def _plant(self, site, tree, parent, by):
