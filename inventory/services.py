@@ -524,6 +524,8 @@ def part_reconcile(
                 ]
             }
         )
+    if item.serial and item.quantity + delta not in (0, 1):
+        raise ServiceError({"quantity": [_("A serialised item holds one unit or none.")]})
     on_hand = on_hand_of(part)
     _add_to_item(item, delta, by)
     return _post(

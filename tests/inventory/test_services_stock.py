@@ -794,3 +794,20 @@ def test_a_serialised_item_is_scrapped_whole(part, manager_user, shelves):
     )
     services.stock_scrap(item=item, by=manager_user, note="n")
     assert services.on_hand_of(part) == 0
+
+
+def test_a_count_cannot_give_a_serialised_item_more_than_one_unit(part, manager_user, shelves):
+    services.stock_scrap(item=item_at(part, shelves.a), by=manager_user, quantity="9", note="x")
+    item = item_at(part, shelves.a)
+    StockItem.objects.filter(pk=item.pk).update(serial="SN-7")
+    before = state(part)
+    refused(
+        lambda: services.part_reconcile(
+            part=part, by=manager_user, quantity="1", note="found one", stock_item=item
+        ),
+        "quantity",
+    )
+    assert state(part) == before
+    services.part_reconcile(part=part, by=manager_user, quantity="-1", note="lost", stock_item=item)
+    assert StockItem.objects.get(pk=item.pk).quantity == 0
+    assert_ledger_matches(part)
