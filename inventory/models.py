@@ -152,6 +152,21 @@ class Part(SiteScopedModel, Audited):
     def __str__(self) -> str:
         return f"{self.number} {self.name}".strip()
 
+    # Derived from the ``on_hand`` and ``reserved`` that ``inventory.selectors`` annotates; a part
+    # loaded without them has no quantities to derive from.
+    @property
+    def available(self) -> Decimal:
+        return self.on_hand - self.reserved
+
+    @property
+    def low_stock(self) -> bool:
+        return not self.is_non_stock and self.min_qty > 0 and self.available < self.min_qty
+
+    @property
+    def suggested_order_qty(self) -> Decimal:
+        """Enough to reach the desired level (or the minimum, if the desired level is lower)."""
+        return max(max(self.desired_qty, self.min_qty) - self.available, Decimal("0"))
+
 
 class PartVendor(models.Model):
     """Who supplies a part, under which of their part numbers; one preferred vendor per part."""

@@ -19,7 +19,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models.functions import Coalesce
 
 from core.models import Location, Site
 from inventory.models import (
@@ -52,20 +52,22 @@ def on_hand_expression():
 
 
 def with_quantities(parts: QuerySet[Part]) -> QuerySet[Part]:
-    """Annotate on_hand, reserved, available, low_stock and the suggested order quantity."""
+    """Select ``on_hand`` and ``reserved``; ``available``, ``low_stock`` and
+    ``suggested_order_qty`` are model properties derived from them.
+
+    The three are also defined as aliases, so filters and ordering can use them in SQL without
+    selecting them: selecting them made PostgreSQL evaluate the on-hand subquery four times per
+    row, also for every row an OFFSET skips (see bench/README.md).
+    """
     return (
         parts.annotate(on_hand=on_hand_expression(), reserved=reserved_expression())
-        .annotate(available=F("on_hand") - F("reserved"))
-        .annotate(
+        .alias(available=F("on_hand") - F("reserved"))
+        .alias(
             low_stock=Case(
                 When(is_non_stock=False, min_qty__gt=0, available__lt=F("min_qty"), then=True),
                 default=False,
                 output_field=BooleanField(),
-            ),
-            # Order up to the desired level (or the minimum, if the desired level is lower).
-            suggested_order_qty=Greatest(
-                Greatest(F("desired_qty"), F("min_qty")) - F("available"), ZERO
-            ),
+            )
         )
     )
 
