@@ -102,7 +102,9 @@ def test_an_admin_of_another_site_may_not_write_this_sites_inventory(world, othe
 
 @pytest.mark.parametrize("name", ["restock", "reconcile", "transfer", "scrap", "part_update"])
 def test_an_admin_of_the_site_may_write_inventory(world, admin_user, name):
+    before = everything()
     WRITES[name](world, admin_user)
+    assert everything() != before
 
 
 # --- Other sites' records as inputs ---------------------------------------------------------------

@@ -681,12 +681,14 @@ def test_a_transfer_to_where_the_stock_already_is_is_refused(part, manager_user,
 
 
 def test_a_transfer_needs_a_destination(part, manager_user, shelves):
+    before = state(part)
     refused(
         lambda: services.stock_transfer(
             item=item_at(part, shelves.a), by=manager_user, location=None
         ),
         "location",
     )
+    assert state(part) == before
 
 
 @pytest.mark.parametrize("quantity", ["10.001", "0", "-1", "0.0001", "many"])
@@ -706,10 +708,12 @@ def test_a_transfer_moves_a_positive_amount_no_larger_than_the_item(
 def test_an_empty_item_cannot_be_transferred(part, manager_user, shelves):
     item = item_at(part, shelves.a)
     services.stock_scrap(item=item, by=manager_user, note="gone")
+    before = state(part)
     refused(
         lambda: services.stock_transfer(item=item, by=manager_user, location=shelves.b),
         "quantity",
     )
+    assert state(part) == before
 
 
 @pytest.mark.parametrize("status", [StockStatus.LOST, StockStatus.REJECTED, "building"])
