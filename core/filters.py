@@ -1,19 +1,33 @@
 """FilterSets shared by the API and the pages."""
 
 import django_filters
+from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.models import Location, TaskRecord
 
+MAX_ID = 2**63 - 1  # the largest value a 64-bit id column holds
+
+
+class IdField(forms.IntegerField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
+
+
+class IdFilter(django_filters.NumberFilter):
+    """A record id: a whole number a database id column can hold, else a 400, never a 500."""
+
+    field_class = IdField
+
 
 class LocationFilter(django_filters.FilterSet):
-    parent = django_filters.NumberFilter(field_name="parent_id", label=_("Parent id"))
+    parent = IdFilter(field_name="parent_id", label=_("Parent id"))
     top_level = django_filters.BooleanFilter(
         field_name="parent", lookup_expr="isnull", label=_("Only top-level locations")
     )
-    within = django_filters.NumberFilter(
-        method="filter_within", label=_("This location and everything below it")
-    )
+    within = IdFilter(method="filter_within", label=_("This location and everything below it"))
     depth = django_filters.NumberFilter(field_name="depth")
     q = django_filters.CharFilter(method="filter_q", label=_("Name or path contains"))
 

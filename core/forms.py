@@ -90,6 +90,8 @@ class TokenCreateForm(ServiceFormMixin, forms.Form):
         day = self.cleaned_data.get("expires_at")
         if day is None:
             return None
+        if day.year >= 9999:
+            raise forms.ValidationError(_("Choose a date before the year 9999."))
         return datetime.combine(day + timedelta(days=1), time.min, timezone.get_current_timezone())
 
 

@@ -66,7 +66,7 @@ def register_resolver(fn: Resolver) -> Resolver:
 def resolve(site: Site | None, value: str) -> QRMatch | None:
     """The record of ``site`` whose QR value is exactly ``value``; None if there is none."""
     value = (value or "").strip()
-    if site is None or not value:
+    if site is None or not value or "\x00" in value:  # no stored value holds a NUL character
         return None
     for fn in _resolvers:
         match = fn(site, value)

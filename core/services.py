@@ -131,6 +131,10 @@ def member_add(
     if not username:
         raise ServiceError({"username": [_("A username is required.")]})
     user = User.objects.filter(username__iexact=username).first()
+    if user is not None and not _may_add_existing(by, user):
+        # Another site's account: adding it would hand its profile to this site. Only an
+        # operator, or an admin of one of its sites, may give an existing account a new site.
+        raise ServiceError({"username": [_("That username is taken; choose another.")]})
     if user is None:
         user = User(username=username, email=email, first_name=first_name, last_name=last_name)
         if password:
@@ -141,6 +145,14 @@ def member_add(
     elif Membership.objects.filter(user=user, site=site).exists():
         raise ServiceError({"username": [_("%s is already a member of this site.") % username]})
     return Membership.objects.create(user=user, site=site, role=role)
+
+
+def _may_add_existing(by: User, user: User) -> bool:
+    if by.is_superuser:
+        return True
+    return Membership.objects.filter(
+        user=by, role=Role.ADMIN, site__memberships__user=user
+    ).exists()
 
 
 @transaction.atomic
@@ -444,7 +456,7 @@ def api_token_create(
     *, user: User, name: str, expires_at: datetime | None = None
 ) -> tuple[APIToken, str]:
     """Create a token; return it with its key, which is not stored and cannot be shown again."""
-    name = (name or "").strip()
+    name = (name or "").replace("\x00", "").strip()
     if not name:
         raise ServiceError({"name": [_("Give the token a name so you can recognise it later.")]})
     if expires_at is not None and expires_at <= timezone.now():

@@ -4,6 +4,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.filters import IdFilter
 from core.models import Location
 from inventory.models import (
     IN_STOCK_STATUSES,
@@ -20,9 +21,9 @@ class PartFilter(django_filters.FilterSet):
     """Expects a queryset from ``selectors.parts_for_list`` (``low_stock`` is an annotation)."""
 
     q = django_filters.CharFilter(method="filter_q", label=_("Number, name or description"))
-    part_type = django_filters.NumberFilter(field_name="part_type_id", label=_("Part type id"))
-    type = django_filters.NumberFilter(field_name="part_type_id", label=_("Part type id (alias)"))
-    vendor = django_filters.NumberFilter(method="filter_vendor", label=_("Vendor id"))
+    part_type = IdFilter(field_name="part_type_id", label=_("Part type id"))
+    type = IdFilter(field_name="part_type_id", label=_("Part type id (alias)"))
+    vendor = IdFilter(method="filter_vendor", label=_("Vendor id"))
     active = django_filters.BooleanFilter()
     low_stock = django_filters.BooleanFilter(label=_("Available below the minimum"))
     assembly = django_filters.BooleanFilter()
@@ -48,8 +49,8 @@ class PartFilter(django_filters.FilterSet):
 class StockItemFilter(django_filters.FilterSet):
     """InvenTree's stock filters: ``location`` includes sub-locations unless ``cascade=false``."""
 
-    part = django_filters.NumberFilter(field_name="part_id")
-    location = django_filters.NumberFilter(method="filter_location")
+    part = IdFilter(field_name="part_id")
+    location = IdFilter(method="filter_location")
     cascade = django_filters.BooleanFilter(method="filter_noop", label=_("Include sub-locations"))
     batch = django_filters.CharFilter()
     serial = django_filters.CharFilter()
@@ -88,7 +89,7 @@ class TransactionFilter(django_filters.FilterSet):
     date_from = django_filters.DateFilter(field_name="created_at", lookup_expr="date__gte")
     date_to = django_filters.DateFilter(field_name="created_at", lookup_expr="date__lte")
     note = django_filters.CharFilter(field_name="note", lookup_expr="icontains")
-    part = django_filters.NumberFilter(field_name="part_id")
+    part = IdFilter(field_name="part_id")
 
     class Meta:
         model = StockTransaction

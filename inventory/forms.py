@@ -23,6 +23,7 @@ from inventory.models import (
     StockItem,
     Vendor,
 )
+from inventory.services import MAX_LEAD_TIME
 
 QUANTITY_MAX_DIGITS = 15  # below the services' 1e12 limit, with 3 decimal places
 MONEY_MAX_DIGITS = 12  # below the services' 1e10 limit, with 2 decimal places
@@ -199,7 +200,11 @@ class PartForm(ServiceFormMixin, forms.Form):
         _("Desired quantity"), required=False, help_text=_("Reorder up to this level.")
     )
     lead_time = forms.IntegerField(
-        label=_("Lead time (days)"), required=False, widget=forms.NumberInput(attrs={"step": "1"})
+        label=_("Lead time (days)"),
+        required=False,
+        min_value=0,
+        max_value=MAX_LEAD_TIME,
+        widget=forms.NumberInput(attrs={"step": "1"}),
     )
     area = forms.CharField(label=_("Area / bin"), max_length=200, required=False)
     default_location = LocationChoiceField(

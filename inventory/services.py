@@ -37,6 +37,7 @@ MONEY_STEP = Decimal(1).scaleb(-MONEY_PLACES)
 QUANTITY_STEP = Decimal(1).scaleb(-QUANTITY_STORED_PLACES)
 MAX_QUANTITY = Decimal("1e12")
 MAX_MONEY = Decimal("1e10")
+MAX_LEAD_TIME = 3650  # days; the column is a 32-bit integer and ten years is already absurd
 
 
 def _column_limit(model, field: str) -> Decimal:
@@ -236,8 +237,12 @@ def _clean_part_fields(site: Site, fields: dict, *, instance: Part | None = None
                 fields[field] = check_limit(fields[field], field)
             except ServiceError as exc:
                 errors.update(exc.errors)
-    if "lead_time" in fields and (fields["lead_time"] is None or int(fields["lead_time"]) < 0):
-        errors["lead_time"] = [_("Lead time is a number of days, zero or more.")]
+    if "lead_time" in fields and (
+        fields["lead_time"] is None or not 0 <= int(fields["lead_time"]) <= MAX_LEAD_TIME
+    ):
+        errors["lead_time"] = [
+            _("Lead time is a number of days, from 0 to %(n)s.") % {"n": MAX_LEAD_TIME}
+        ]
     if fields.get("part_type") is not None and fields["part_type"].site_id != site.pk:
         errors["part_type"] = [_("That part type does not exist at this site.")]
     if fields.get("default_location") is not None and fields["default_location"].site_id != site.pk:

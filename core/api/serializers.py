@@ -222,6 +222,11 @@ class BatchOperationSerializer(serializers.Serializer):
             data = {**data, "method": data["method"].upper()}
         return super().to_internal_value(data)
 
+    def validate_params(self, params):
+        if not isinstance(params, dict):
+            raise serializers.ValidationError(_("params must be an object of names and values."))
+        return params
+
     def validate_url(self, url: str) -> str:
         if not url.startswith("/api/"):
             raise serializers.ValidationError(_("The url must be an API path starting with /api/."))

@@ -170,6 +170,7 @@ class MemberViewSet(
     write_role = Role.ADMIN
     lookup_field = "user_id"
     lookup_url_kwarg = "id"
+    lookup_value_regex = r"\d{1,18}"
     search_fields = ["user__username", "user__first_name", "user__last_name", "user__email"]
     ordering_fields = ["user__username", "role"]
     filterset_fields = ["role"]

@@ -74,7 +74,17 @@ def test_admins_add_a_new_person_as_a_member(admin_api, site):
     assert Membership.objects.get(user=user, site=site).role == Role.MANAGER
 
 
-def test_admins_add_an_existing_user_of_another_site(admin_api, site, other_site_user):
+def test_admins_cannot_take_in_or_read_an_account_of_another_site(admin_api, site, other_site_user):
+    response = admin_api.post("/api/users/", {"username": "OTHER-ADMIN", "role": "technician"})
+    assert response.status_code == 400 and "username" in response.json()
+    assert other_site_user.email not in response.content.decode()
+    assert Membership.objects.filter(user=other_site_user).count() == 1
+
+
+def test_an_admin_of_both_sites_adds_an_existing_account(
+    admin_user, admin_api, site, other_site, other_site_user
+):
+    MembershipFactory(user=admin_user, site=other_site, role=Role.ADMIN)
     response = admin_api.post("/api/users/", {"username": "OTHER-ADMIN", "role": "technician"})
     assert response.status_code == 201 and response.json()["id"] == other_site_user.pk
     assert Membership.objects.filter(user=other_site_user).count() == 2
