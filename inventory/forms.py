@@ -82,11 +82,42 @@ def site_locations(site: Site | int):
 ACTIVE_CHOICES = [("", _("Any")), ("true", _("Active")), ("false", _("Inactive"))]
 
 
-class PartListFilterForm(forms.Form):
-    """The controls above the parts list. Valid values become ``PartFilter`` data; an invalid one
-    (another site's vendor, a typo in the URL) is simply not applied."""
+class ListFilterForm(forms.Form):
+    """Search box and filters above a list. Valid values become FilterSet data; an invalid one
+    (another site's vendor, a typo in the URL) is simply not applied.
 
-    q = forms.CharField(label=_("Search parts"), required=False, max_length=200)
+    Subclasses name their status field (``active_field``), record choices (``choice_fields``),
+    tick-box filters (``flag_fields``) and the search box's placeholder.
+    """
+
+    q = forms.CharField(required=False, max_length=200)
+    active_field = "active"
+    choice_fields: tuple[str, ...] = ()
+    flag_fields: tuple[str, ...] = ()
+    placeholder = ""
+
+    def __init__(self, data, *, prefix_id: str):
+        super().__init__(data, auto_id=f"{prefix_id}_%s")
+        search = self.fields["q"].widget
+        search.input_type = "search"
+        search.attrs.update({"autocomplete": "off", "placeholder": self.placeholder})
+
+    def filter_data(self) -> dict:
+        self.is_valid()
+        cleaned = self.cleaned_data
+        data = {"q": cleaned["q"]} if cleaned.get("q") else {}
+        for name in self.choice_fields:
+            if cleaned.get(name) is not None:
+                data[name] = cleaned[name].pk
+        if cleaned.get(self.active_field) in ("true", "false"):
+            data[self.active_field] = cleaned[self.active_field]
+        data.update({name: "true" for name in self.flag_fields if cleaned.get(name)})
+        return data
+
+
+class PartListFilterForm(ListFilterForm):
+    """The controls above the parts list."""
+
     type = forms.ModelChoiceField(
         label=_("Type"), queryset=PartType.objects.none(), required=False, empty_label=_("Any")
     )
@@ -97,54 +128,28 @@ class PartListFilterForm(forms.Form):
     low_stock = forms.BooleanField(label=_("Low stock only"), required=False)
     assembly = forms.BooleanField(label=_("Assemblies"), required=False)
     trackable = forms.BooleanField(label=_("Trackable"), required=False)
+    choice_fields = ("type", "vendor")
+    flag_fields = ("low_stock", "assembly", "trackable")
+    placeholder = _("Number, name or vendor no.")
 
     def __init__(self, data, *, site: Site):
         data = data.copy()
         if "active" not in data:
             data["active"] = "true"  # the list starts with the parts in use
-        super().__init__(data, auto_id="part_filter_%s")
+        super().__init__(data, prefix_id="part_filter")
+        self.fields["q"].label = _("Search parts")
         self.fields["type"].queryset = PartType.objects.for_site(site)
         self.fields["vendor"].queryset = Vendor.objects.for_site(site).order_by("name")
-        search = self.fields["q"].widget
-        search.input_type = "search"
-        search.attrs.update({"autocomplete": "off", "placeholder": _("Number, name or vendor no.")})
-
-    def filter_data(self) -> dict:
-        self.is_valid()
-        cleaned = self.cleaned_data
-        data = {}
-        if cleaned.get("q"):
-            data["q"] = cleaned["q"]
-        for name in ("type", "vendor"):
-            if cleaned.get(name) is not None:
-                data[name] = cleaned[name].pk
-        if cleaned.get("active") in ("true", "false"):
-            data["active"] = cleaned["active"]
-        for name in ("low_stock", "assembly", "trackable"):
-            if cleaned.get(name):
-                data[name] = "true"
-        return data
 
 
-class VendorListFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search vendors"), required=False, max_length=200)
+class VendorListFilterForm(ListFilterForm):
     is_active = forms.ChoiceField(label=_("Status"), choices=ACTIVE_CHOICES, required=False)
+    active_field = "is_active"
+    placeholder = _("Name, contact or email")
 
     def __init__(self, data):
-        super().__init__(data, auto_id="vendor_filter_%s")
-        search = self.fields["q"].widget
-        search.input_type = "search"
-        search.attrs.update({"autocomplete": "off", "placeholder": _("Name, contact or email")})
-
-    def filter_data(self) -> dict:
-        self.is_valid()
-        cleaned = self.cleaned_data
-        data = {}
-        if cleaned.get("q"):
-            data["q"] = cleaned["q"]
-        if cleaned.get("is_active") in ("true", "false"):
-            data["is_active"] = cleaned["is_active"]
-        return data
+        super().__init__(data, prefix_id="vendor_filter")
+        self.fields["q"].label = _("Search vendors")
 
 
 class StockLocationForm(forms.Form):

@@ -132,6 +132,7 @@ def test_random_edits_keep_paths_lineage_and_depth_true(site, manager_user, step
         for step in steps:
             apply(step, tree, held, site, manager_user)
             expect_stored_tree_matches(tree, site)
+        assert Location.objects.for_site(site).count() == len(tree.nodes)
         transaction.set_rollback(True)
 
 

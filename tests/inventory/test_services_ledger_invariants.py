@@ -376,4 +376,6 @@ def test_random_stock_actions_keep_the_ledger_equal_to_stock(
         for step in steps:
             scenario.run(step)
             scenario.check()
+        last_row = StockTransaction.objects.order_by("-pk").values_list("pk", flat=True).first()
+        assert scenario.checked_rows == (last_row or 0)  # every ledger row was checked
         transaction.set_rollback(True)
