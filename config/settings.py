@@ -47,9 +47,6 @@ INSTALLED_APPS = [
     "template_partials",
     "core",
     "inventory",
-    "maintenance",
-    "workorders",
-    "builds",
 ]
 
 MIDDLEWARE = [
@@ -131,7 +128,8 @@ else:
 
 # --- Celery ---------------------------------------------------------------------------------------
 CELERY_BROKER_URL = REDIS_URL or "memory://"
-CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
+# Results may live in their own Redis database (CELERY_RESULT_URL), apart from the queue and cache.
+CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_URL", default=REDIS_URL) or "cache+memory://"
 # Embedded mode: no broker, so tasks run in-process when queued (after the surrounding commit).
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = False
@@ -142,7 +140,34 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
-CELERY_BEAT_SCHEDULE: dict = {}
+# One beat for the whole installation. Both jobs are cheap and safe to run twice; a message that
+# waited longer than a minute (no worker up) is dropped, the next one does the same work.
+CELERY_BEAT_SCHEDULE: dict = {
+    "core.recover_tasks": {
+        "task": "core.recover_tasks",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+    "core.run_periodic": {
+        "task": "core.run_periodic",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+}
+# A PENDING task whose message was sent this long ago and never picked up is sent again.
+TASK_RESEND_PENDING_AFTER = env.int("TASK_RESEND_PENDING_AFTER", default=600)  # seconds
+# Task progress and leases are written on their own connection to the same PostgreSQL database,
+# so they commit (and the API shows them) while the task's service holds one long transaction.
+# SQLite keeps one connection: a second one would wait for the task's own write lock.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["tasks"] = {
+        **DATABASES["default"],
+        "OPTIONS": dict(DATABASES["default"].get("OPTIONS", {})),
+        "TEST": {"MIRROR": "default"},
+    }
+    TASK_STATE_DATABASE = "tasks"
+else:
+    TASK_STATE_DATABASE = "default"
 
 # --- Auth -----------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "core.User"

@@ -9,3 +9,12 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         # Registers the OpenAPI description of our token authentication with drf-spectacular.
         from core.api import schema  # noqa: F401
+        from core.dashboard import register_card
+        from core.selectors import site_summary
+
+        register_card(
+            "site",
+            template="core/_dashboard_site.html",
+            context=lambda request: {"summary": site_summary(site=request.site)},
+            order=0,
+        )

@@ -48,7 +48,30 @@ class LocationFilter(django_filters.FilterSet):
         return queryset.filter(Q(name__icontains=value) | Q(path__icontains=value))
 
 
+class ContentTypeField(forms.CharField):
+    """``app_label.model`` of an installed model; anything else is a 400."""
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return None
+        from django.contrib.contenttypes.models import ContentType
+
+        app_label, _dot, model = value.lower().partition(".")
+        try:
+            return ContentType.objects.get_by_natural_key(app_label, model)
+        except ContentType.DoesNotExist:
+            raise forms.ValidationError(_("Unknown object type “%s”.") % value) from None
+
+
+class ContentTypeFilter(django_filters.Filter):
+    field_class = ContentTypeField
+
+
 class TaskRecordFilter(django_filters.FilterSet):
+    target_type = ContentTypeFilter(label=_("Target type (app_label.model)"))
+    target_id = django_filters.CharFilter(label=_("Target id"))
+
     class Meta:
         model = TaskRecord
-        fields = ["state", "name"]
+        fields = ["state", "name", "target_type", "target_id"]

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.errors import NON_FIELD, ServiceError
 from core.models import Location, Site, User
-from core.selectors import sites_for_user
+from core.selectors import locations_by_path, sites_for_user
 
 
 class ServiceFormMixin:
@@ -30,6 +30,45 @@ class ServiceFormMixin:
                 self.add_error(None, messages)
             else:
                 self.add_error(name, messages)
+
+
+ACTIVE_CHOICES = [("", _("Any")), ("true", _("Active")), ("false", _("Inactive"))]
+
+
+class ListFilterForm(forms.Form):
+    """Search box and filters above a list. Valid values become FilterSet data; an invalid one
+    (another site's record, a typo in the URL) is simply not applied.
+
+    Subclasses name their status field (``active_field``), record choices (``choice_fields``),
+    tick-box filters (``flag_fields``) and the search box's placeholder; ``prefix_id`` keeps the
+    HTML ids of two lists on one page apart.
+    """
+
+    q = forms.CharField(required=False, max_length=200)
+    active_field = "active"
+    choice_fields: tuple[str, ...] = ()
+    flag_fields: tuple[str, ...] = ()
+    placeholder = ""
+    search_label = _("Search")
+
+    def __init__(self, data, *, prefix_id: str):
+        super().__init__(data, auto_id=f"{prefix_id}_%s")
+        search = self.fields["q"]
+        search.label = self.search_label
+        search.widget.input_type = "search"
+        search.widget.attrs.update({"autocomplete": "off", "placeholder": self.placeholder})
+
+    def filter_data(self) -> dict:
+        self.is_valid()
+        cleaned = self.cleaned_data
+        data = {"q": cleaned["q"]} if cleaned.get("q") else {}
+        for name in self.choice_fields:
+            if cleaned.get(name) is not None:
+                data[name] = cleaned[name].pk
+        if cleaned.get(self.active_field) in ("true", "false"):
+            data[self.active_field] = cleaned[self.active_field]
+        data.update({name: "true" for name in self.flag_fields if cleaned.get(name)})
+        return data
 
 
 class LocationChoiceField(forms.ModelChoiceField):
@@ -65,7 +104,7 @@ class LocationForm(ServiceFormMixin, forms.Form):
             }
         super().__init__(*args, **kwargs)
         self.instance = instance
-        choices = Location.objects.for_site(site).order_by("path")
+        choices = locations_by_path(site=site)
         if instance is not None:
             # The lineage prefix covers the location itself and all its descendants.
             choices = choices.exclude(lineage__startswith=instance.lineage)

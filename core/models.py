@@ -1,7 +1,8 @@
 """Sites, users and roles, locations, API tokens and background-task records.
 
 Every business record in Shopwright belongs to one ``Site``; ``SiteScopedModel`` is the base that
-gives later apps the ``site`` column and the ``for_site()`` queryset the API and pages filter by.
+gives later apps the ``site`` column and the ``for_site()`` queryset the API and pages filter by,
+and ``Audited`` the created/updated timestamps and authors their services fill in.
 """
 
 import hashlib
@@ -11,7 +12,9 @@ import zoneinfo
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -114,7 +117,24 @@ class SiteScopedModel(models.Model):
         abstract = True
 
 
-class Location(SiteScopedModel):
+class Audited(models.Model):
+    """When a record was created and last changed, and by whom. Services set the ``*_by`` fields
+    (``save()`` has no side effects), so every write path records its author the same way."""
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        abstract = True
+
+
+class Location(SiteScopedModel, Audited):
     """A place in a site's tree: building > room > bin. ``path`` is the stored breadcrumb.
 
     ``lineage`` holds the ids from the root down to this node ("/3/7/12/") so that "this location
@@ -138,14 +158,6 @@ class Location(SiteScopedModel):
     lineage = models.CharField(max_length=500, editable=False, db_index=True)
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
     qr_code = models.CharField(_("QR code"), max_length=200, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    created_by = models.ForeignKey(
-        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    updated_by = models.ForeignKey(
-        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
 
     class Meta:
         ordering = ["path"]
@@ -204,11 +216,18 @@ class TaskState(models.TextChoices):
     FAILURE = "FAILURE", _("Failed")
 
 
+# A record in one of these states may still run; pages show it as "running" on its target.
+TASK_OPEN_STATES = (TaskState.PENDING, TaskState.STARTED)
+
+
 class TaskRecord(models.Model):
     """What the API and pages poll for a background task, whether it ran in-process or on a worker.
 
     The record lives in the database rather than the Celery result store so that its state is the
     same in embedded mode (no broker) and with separate workers, and so it is scoped to a site.
+    It also holds what is needed to send the task again (``task_name``, ``kwargs``) and the lease
+    of the worker running it, so that a task whose worker died is run again or marked failed
+    (``core.background``), never left running forever.
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -220,18 +239,56 @@ class TaskRecord(models.Model):
     result = models.JSONField(null=True, blank=True)
     error = models.TextField(blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    max_attempts = models.PositiveSmallIntegerField(default=1)
     worker = models.CharField(max_length=200, blank=True)
+    # The Celery task and its arguments (without ``record_id``): enough to send the message again.
+    task_name = models.CharField(max_length=200, blank=True)
+    kwargs = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+    # The object the task works on (a build, a schedule), so its page can show "running".
+    target_type = models.ForeignKey(
+        "contenttypes.ContentType",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    target_id = models.CharField(max_length=64, blank=True)  # str(pk): int and UUID keys alike
+    target_label = models.CharField(max_length=200, blank=True)
+    # Runs of a periodic job (``core.periodic``) for one site are numbered 1, 2, 3...; the unique
+    # number is what keeps two dispatchers from starting the same run twice.
+    periodic_key = models.CharField(max_length=100, blank=True)
+    periodic_seq = models.PositiveIntegerField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    queued_at = models.DateTimeField(null=True, blank=True)  # the message was last sent
     started_at = models.DateTimeField(null=True, blank=True)
+    # A STARTED record whose lease has run out is taken to be lost with its worker.
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     objects = SiteScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
+        indexes = [
+            models.Index(
+                fields=["target_type", "target_id", "state"], name="taskrecord_target_state"
+            ),
+            models.Index(
+                fields=["state", "lease_expires_at"],
+                name="taskrecord_open_by_lease",
+                condition=models.Q(state__in=["PENDING", "STARTED"]),
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["site", "periodic_key", "periodic_seq"],
+                condition=models.Q(periodic_seq__isnull=False),
+                name="taskrecord_one_periodic_run_per_seq",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} [{self.state}]"
@@ -239,3 +296,13 @@ class TaskRecord(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.state in (TaskState.SUCCESS, TaskState.FAILURE)
+
+    @property
+    def target_type_key(self) -> str:
+        """``app_label.model`` of the target, as the API names it ("" without a target)."""
+        if self.target_type_id is None:
+            return ""
+        from django.contrib.contenttypes.models import ContentType  # cached per process
+
+        content_type = ContentType.objects.get_for_id(self.target_type_id)
+        return f"{content_type.app_label}.{content_type.model}"

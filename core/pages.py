@@ -11,12 +11,14 @@ from functools import wraps
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db.models import Model, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import patch_vary_headers
-from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect
 
+from core.filters import MAX_ID
 from core.models import Role
+from core.roles import role_refusal
 
 NO_SITE_TEMPLATE = "core/no_site.html"
 
@@ -49,7 +51,7 @@ def render_page(
     return response
 
 
-def _refusal(request, role: Role):
+def refusal(request, role: Role):
     """None if the request may go on; else the response (or exception) that refuses it."""
     if not request.user.is_authenticated:
         if is_partial_request(request):
@@ -60,9 +62,7 @@ def _refusal(request, role: Role):
     if membership is None:
         return render(request, NO_SITE_TEMPLATE, {}, status=403)
     if not membership.allows(role):
-        raise PermissionDenied(
-            _("This needs the %(role)s role at this site.") % {"role": Role(role).label.lower()}
-        )
+        raise PermissionDenied(role_refusal(role))
     return None
 
 
@@ -76,7 +76,7 @@ def site_required(view=None, *, role: Role = Role.TECHNICIAN):
     def decorator(fn):
         @wraps(fn)
         def wrapped(request, *args, **kwargs):
-            refused = _refusal(request, role)
+            refused = refusal(request, role)
             if refused is not None:
                 return refused
             return fn(request, *args, **kwargs)
@@ -87,6 +87,17 @@ def site_required(view=None, *, role: Role = Role.TECHNICIAN):
     if view is not None:
         return decorator(view)
     return decorator
+
+
+def int_or_404(value) -> int:
+    """An id from a query string or form; anything that is not one is a plain 404."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    if not 0 < number <= MAX_ID:
+        raise Http404
+    return number
 
 
 def site_queryset(request, model_or_queryset: type[Model] | QuerySet) -> QuerySet:
@@ -116,7 +127,7 @@ class SiteScopedViewMixin:
     required_role: Role = Role.TECHNICIAN
 
     def dispatch(self, request, *args, **kwargs):
-        refused = _refusal(request, self.required_role)
+        refused = refusal(request, self.required_role)
         if refused is not None:
             return refused
         return super().dispatch(request, *args, **kwargs)

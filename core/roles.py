@@ -19,9 +19,9 @@ def membership_for(user: User, site: Site | int) -> Membership | None:
     return cache[site_id]
 
 
-def has_role(user: User, site: Site | int, role: Role) -> bool:
-    membership = membership_for(user, site)
-    return membership is not None and membership.allows(role)
+def role_refusal(role: Role) -> str:
+    """The one message every refusal for a too-low role shows (API 403, page 403, service)."""
+    return _("This needs the %(role)s role at this site.") % {"role": Role(role).label.lower()}
 
 
 def require_role(user: User, site: Site | int, role: Role) -> Membership:
@@ -29,7 +29,5 @@ def require_role(user: User, site: Site | int, role: Role) -> Membership:
     if membership is None:
         raise PermissionDenied(_("You are not a member of this site."))
     if not membership.allows(role):
-        raise PermissionDenied(
-            _("This needs the %(role)s role at this site.") % {"role": Role(role).label.lower()}
-        )
+        raise PermissionDenied(role_refusal(role))
     return membership

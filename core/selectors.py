@@ -1,8 +1,10 @@
 """Reads for core: querysets shaped for lists and trees, related rows fetched up front."""
 
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
 from django.db.models import Exists, OuterRef, QuerySet
 
-from core.models import APIToken, Location, Membership, Site, User
+from core.models import TASK_OPEN_STATES, APIToken, Location, Membership, Site, TaskRecord, User
 
 
 def locations_for_site(*, site: Site) -> QuerySet[Location]:
@@ -12,6 +14,11 @@ def locations_for_site(*, site: Site) -> QuerySet[Location]:
         .select_related("parent")
         .annotate(has_children=Exists(children))
     )
+
+
+def locations_by_path(*, site: Site | int) -> QuerySet[Location]:
+    """The site's locations in breadcrumb order: what a location select offers."""
+    return Location.objects.for_site(site).order_by("path")
 
 
 def location_tree(*, site: Site) -> list[dict]:
@@ -28,12 +35,39 @@ def location_tree(*, site: Site) -> list[dict]:
     return roots
 
 
+def location_ancestors(*, location: Location) -> QuerySet[Location]:
+    """The locations above this one, from the top down (its breadcrumb as records)."""
+    ancestor_ids = [int(i) for i in location.lineage.strip("/").split("/")[:-1] if i]
+    return Location.objects.for_site(location.site_id).filter(pk__in=ancestor_ids).order_by("depth")
+
+
+def location_children(*, location: Location) -> QuerySet[Location]:
+    return Location.objects.for_site(location.site_id).filter(parent=location).order_by("name")
+
+
+def site_summary(*, site: Site) -> dict:
+    """The dashboard's figures for the site itself."""
+    return {
+        "locations": Location.objects.for_site(site).count(),
+        "members": Membership.objects.filter(site=site).count(),
+    }
+
+
 def members_for_site(*, site: Site) -> QuerySet[Membership]:
     return Membership.objects.filter(site=site).select_related("user").order_by("user__username")
 
 
 def sites_for_user(*, user: User) -> QuerySet[Site]:
     return Site.objects.filter(memberships__user=user).order_by("name")
+
+
+def active_tasks_for(obj: models.Model) -> QuerySet[TaskRecord]:
+    """Unfinished background tasks working on ``obj`` (one query once its type is cached)."""
+    return TaskRecord.objects.filter(
+        target_type=ContentType.objects.get_for_model(obj),
+        target_id=str(obj.pk),
+        state__in=TASK_OPEN_STATES,
+    ).order_by("-created_at")
 
 
 def tokens_for_user(*, user: User) -> QuerySet[APIToken]:

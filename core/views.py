@@ -8,7 +8,7 @@ refreshed tree; without JavaScript every page still works as plain forms and red
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponseServerError, JsonResponse
+from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
 from django.urls import reverse
@@ -20,7 +20,7 @@ from django.views.generic import DetailView
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget, trigger_client_event
 
 from core import selectors, services
-from core.background import enqueue
+from core.dashboard import dashboard_cards
 from core.errors import ServiceError
 from core.filters import LocationFilter
 from core.forms import DefaultSiteForm, LocationForm, SiteSwitchForm, TokenCreateForm
@@ -28,12 +28,12 @@ from core.models import Location, Role, TaskRecord
 from core.pages import (
     SiteScopedViewMixin,
     get_site_object_or_404,
+    int_or_404,
     is_partial_request,
     render_page,
     site_required,
 )
 from core.sites import SESSION_KEY, membership_by_site_id, user_memberships
-from core.tasks import rebuild_location_paths
 
 
 def server_error(request):
@@ -48,16 +48,8 @@ def server_error(request):
 
 @site_required
 def dashboard(request):
-    """A placeholder home until the apps land: which site you are in and what it holds."""
-    site = request.site
-    return render(
-        request,
-        "core/dashboard.html",
-        {
-            "location_count": Location.objects.for_site(site).count(),
-            "member_count": selectors.members_for_site(site=site).count(),
-        },
-    )
+    """Home: the site at a glance, one card per app (``core.dashboard``)."""
+    return render(request, "core/dashboard.html", {"cards": dashboard_cards(request)})
 
 
 def _safe_next(request, candidate: str, default: str) -> str:
@@ -114,6 +106,8 @@ def _tree_response(request, **extra):
 def location_list(request):
     """The site's location tree; HTMX live search swaps only the tree."""
     context = _tree_context(request, request.GET.get("q", ""))
+    # A path repair still running (started here or elsewhere) shows its progress bar on arrival.
+    context["site_tasks"] = selectors.active_tasks_for(request.site)
     return render_page(request, "core/locations.html", context, partial="tree")
 
 
@@ -127,14 +121,8 @@ class LocationDetailView(SiteScopedViewMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        location = self.object
-        ancestor_ids = [int(i) for i in location.lineage.strip("/").split("/")[:-1] if i]
-        context["ancestors"] = (
-            Location.objects.for_site(location.site_id)
-            .filter(pk__in=ancestor_ids)
-            .order_by("depth")
-        )
-        context["children"] = location.children.order_by("name")
+        context["ancestors"] = selectors.location_ancestors(location=self.object)
+        context["children"] = selectors.location_children(location=self.object)
         return context
 
 
@@ -160,20 +148,13 @@ def _location_saved(request, location, message: str):
     return redirect("location-detail", pk=location.pk)
 
 
-def _int_or_404(value: str) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise Http404 from None
-
-
 @site_required(role=Role.MANAGER)
 def location_create(request):
     """Add a location, at the top level or inside ``?parent=<id>``."""
     parent = None
     parent_id = request.GET.get("parent", "")
     if parent_id:
-        parent = get_site_object_or_404(request, Location, pk=_int_or_404(parent_id))
+        parent = get_site_object_or_404(request, Location, pk=int_or_404(parent_id))
     if request.method != "POST":
         form = LocationForm(site=request.site, initial={"parent": parent})
         return _location_form_page(request, form, parent=parent)
@@ -238,13 +219,7 @@ def location_delete(request, pk: int):
 @require_POST
 def location_rebuild_paths(request):
     """Queue the path repair; the page shows a progress bar that polls the task."""
-    record = enqueue(
-        rebuild_location_paths,
-        site=request.site,
-        by=request.user,
-        name=_("Rebuild location paths"),
-        site_id=request.site.pk,
-    )
+    record = services.location_paths_rebuild_start(site=request.site, by=request.user)
     # In embedded mode the task has already run by now; show its real state.
     record.refresh_from_db()
     if not is_partial_request(request):

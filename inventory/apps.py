@@ -7,11 +7,19 @@ class InventoryConfig(AppConfig):
     verbose_name = _("Inventory")
 
     def ready(self) -> None:
-        # Core's QR scan resolver finds parts through this (core must not import inventory).
+        # Core's registries: core must not import inventory, so inventory plugs itself in.
+        from core.dashboard import register_card
         from core.demo import register_demo_seeder
         from core.qr import register_resolver
         from inventory.demo import seed_inventory_demo
         from inventory.labels import resolve_part_qr
+        from inventory.selectors import inventory_summary
 
         register_resolver(resolve_part_qr)
         register_demo_seeder(seed_inventory_demo)
+        register_card(
+            "inventory",
+            template="inventory/_dashboard_card.html",
+            context=lambda request: {"summary": inventory_summary(site=request.site)},
+            order=20,
+        )

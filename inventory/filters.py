@@ -7,7 +7,6 @@ from django.utils.translation import gettext_lazy as _
 from core.filters import IdFilter
 from core.models import Location
 from inventory.models import (
-    IN_STOCK_STATUSES,
     Part,
     StockItem,
     StockStatus,
@@ -47,11 +46,16 @@ class PartFilter(django_filters.FilterSet):
 
 
 class StockItemFilter(django_filters.FilterSet):
-    """InvenTree's stock filters: ``location`` includes sub-locations unless ``cascade=false``."""
+    """InvenTree's stock filters: ``location`` includes sub-locations unless ``cascade=false``.
+
+    The stock page and ``/api/stock/`` both filter with this class.
+    """
 
     part = IdFilter(field_name="part_id")
-    location = IdFilter(method="filter_location")
-    cascade = django_filters.BooleanFilter(method="filter_noop", label=_("Include sub-locations"))
+    location = IdFilter(method="filter_location", label=_("Location (and what is inside it)"))
+    cascade = django_filters.BooleanFilter(
+        method="filter_cascade", label=_("Include sub-locations (default true)")
+    )
     batch = django_filters.CharFilter()
     serial = django_filters.CharFilter()
     status = django_filters.TypedMultipleChoiceFilter(choices=StockStatus.choices, coerce=int)
@@ -62,12 +66,8 @@ class StockItemFilter(django_filters.FilterSet):
         model = StockItem
         fields = ["part", "location", "batch", "serial", "status", "in_stock", "is_building"]
 
-    def filter_noop(self, queryset, name, value):
-        return queryset
-
     def filter_location(self, queryset, name, value):
-        if self.data.get("cascade") in ("false", "False", "0"):
-            return queryset.filter(location_id=value)
+        """The location and everything below it (one prefix match on the stored lineage)."""
         lineage = (
             Location.objects.filter(pk=value, site__in=queryset.values("site")[:1])
             .values_list("lineage", flat=True)
@@ -77,9 +77,15 @@ class StockItemFilter(django_filters.FilterSet):
             return queryset.none()
         return queryset.filter(location__lineage__startswith=lineage)
 
+    def filter_cascade(self, queryset, name, value):
+        """``cascade=false`` narrows a ``location`` filter to the location itself."""
+        location = self.form.cleaned_data.get("location")
+        if value is False and location is not None:
+            return queryset.filter(location_id=location)
+        return queryset
+
     def filter_in_stock(self, queryset, name, value):
-        stocked = Q(status__in=IN_STOCK_STATUSES, is_building=False, quantity__gt=0)
-        return queryset.filter(stocked) if value else queryset.exclude(stocked)
+        return queryset.in_stock() if value else queryset.not_in_stock()
 
 
 class TransactionFilter(django_filters.FilterSet):

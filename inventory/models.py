@@ -3,53 +3,22 @@
 Quantities and costs are never edited directly. Stock moves only through the ledger actions in
 ``inventory.services``, each of which writes immutable ``StockTransaction`` rows, so the ledger of a
 part always sums to its on-hand quantity. ``on_hand``, ``reserved`` and ``available`` are derived in
-queries (``inventory.selectors``), never stored on the part.
+queries (``Part.objects.with_quantities()``, or on first use for a part loaded without them), never
+stored on the part. What "in stock" means is declared once, in ``StockItemQuerySet``.
 """
 
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import BooleanField, Case, F, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models.functions import Coalesce
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from core.models import Location, SiteScopedModel
-
-# Stored with the builds' precision (5 places) because builds allocate and consume these same stock
-# items; inventory actions accept at most 3 places (QUANTITY_PLACES).
-QUANTITY_DIGITS, QUANTITY_STORED_PLACES, QUANTITY_PLACES = 20, 5, 3
-MONEY_DIGITS, MONEY_PLACES = 14, 2
-
-
-def quantity_field(verbose_name, **kwargs) -> models.DecimalField:
-    kwargs.setdefault("default", Decimal("0"))
-    return models.DecimalField(
-        verbose_name,
-        max_digits=QUANTITY_DIGITS,
-        decimal_places=QUANTITY_STORED_PLACES,
-        **kwargs,
-    )
-
-
-def money_field(verbose_name, **kwargs) -> models.DecimalField:
-    kwargs.setdefault("default", Decimal("0"))
-    return models.DecimalField(
-        verbose_name, max_digits=MONEY_DIGITS, decimal_places=MONEY_PLACES, **kwargs
-    )
-
-
-class Audited(models.Model):
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-
-    class Meta:
-        abstract = True
+from core.models import Audited, Location, SiteScopedModel, SiteScopedQuerySet
+from core.numbers import MONEY, MONEY_TOTAL, QUANTITY
+from inventory.reservations import reserved_expression
 
 
 class PartType(SiteScopedModel):
@@ -89,6 +58,31 @@ class Vendor(SiteScopedModel, Audited):
         return self.name
 
 
+STOCK_ACTIONS_ONLY = _("Changed only through stock actions (restock, reconcile, cost updates).")
+
+
+class PartQuerySet(SiteScopedQuerySet):
+    def with_quantities(self) -> "PartQuerySet":
+        """Select ``on_hand`` and ``reserved``; ``available``, ``low_stock`` and
+        ``suggested_order_qty`` are properties derived from them.
+
+        The derived three are also SQL aliases, so filters and orderings can use them without
+        selecting them: selecting them made PostgreSQL evaluate the on-hand subquery four times
+        per row, also for every row an OFFSET skips (see bench/README.md).
+        """
+        return (
+            self.annotate(on_hand=on_hand_subquery(), reserved=reserved_expression())
+            .alias(available=F("on_hand") - F("reserved"))
+            .alias(
+                low_stock=Case(
+                    When(is_non_stock=False, min_qty__gt=0, available__lt=F("min_qty"), then=True),
+                    default=False,
+                    output_field=BooleanField(),
+                )
+            )
+        )
+
+
 class Part(SiteScopedModel, Audited):
     """A catalogue entry. Stock of it lives in ``StockItem`` rows at locations."""
 
@@ -112,8 +106,8 @@ class Part(SiteScopedModel, Audited):
     trackable = models.BooleanField(_("trackable"), default=False)
     assembly = models.BooleanField(_("assembly"), default=False)
     active = models.BooleanField(_("active"), default=True)
-    min_qty = quantity_field(_("minimum quantity"))
-    desired_qty = quantity_field(_("desired quantity"))
+    min_qty = QUANTITY.model_field(_("minimum quantity"))
+    desired_qty = QUANTITY.model_field(_("desired quantity"))
     lead_time = models.PositiveIntegerField(_("lead time (days)"), default=0)
     area = models.CharField(_("area / bin"), max_length=200, blank=True)
     default_location = models.ForeignKey(
@@ -124,10 +118,22 @@ class Part(SiteScopedModel, Audited):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    unit_cost = money_field(_("unit cost"))
-    avg_unit_cost = money_field(_("average unit cost"))
+    unit_cost = MONEY.model_field(_("unit cost"))
+    avg_unit_cost = MONEY.model_field(_("average unit cost"))
     qr_code = models.CharField(_("QR code"), max_length=200, blank=True)
     vendors = models.ManyToManyField(Vendor, through="PartVendor", related_name="parts")
+
+    objects = PartQuerySet.as_manager()
+
+    # Taken when the part is created and never by an edit: quantities and costs move only through
+    # the ledger actions, and whether stock is kept at all cannot change once there is a ledger.
+    CREATE_ONLY_FIELDS = {
+        "on_hand_qty": STOCK_ACTIONS_ONLY,
+        "unit_cost": STOCK_ACTIONS_ONLY,
+        "avg_unit_cost": STOCK_ACTIONS_ONLY,
+        "location": STOCK_ACTIONS_ONLY,
+        "is_non_stock": _("Set only when the part is created; it cannot be changed afterwards."),
+    }
 
     class Meta:
         ordering = ["name", "pk"]
@@ -152,8 +158,20 @@ class Part(SiteScopedModel, Audited):
     def __str__(self) -> str:
         return f"{self.number} {self.name}".strip()
 
-    # Derived from the ``on_hand`` and ``reserved`` that ``inventory.selectors`` annotates; a part
-    # loaded without them has no quantities to derive from.
+    # ``on_hand`` and ``reserved`` come from ``Part.objects.with_quantities()`` (one subquery
+    # each, for a whole page of parts); a part loaded without them reads them when first asked,
+    # so the figures below are right however the part was loaded.
+    @cached_property
+    def on_hand(self) -> Decimal:
+        return on_hand_of(self) if self.pk else QUANTITY.stored(0)
+
+    @cached_property
+    def reserved(self) -> Decimal:
+        if not self.pk:
+            return QUANTITY.stored(0)
+        rows = Part.objects.filter(pk=self.pk).annotate(reserved=reserved_expression())
+        return QUANTITY.stored(rows.values_list("reserved", flat=True).get())
+
     @property
     def available(self) -> Decimal:
         return self.on_hand - self.reserved
@@ -166,6 +184,11 @@ class Part(SiteScopedModel, Audited):
     def suggested_order_qty(self) -> Decimal:
         """Enough to reach the desired level (or the minimum, if the desired level is lower)."""
         return max(max(self.desired_qty, self.min_qty) - self.available, Decimal("0"))
+
+    @property
+    def preferred_vendor_link(self) -> "PartVendor | None":
+        """Whom to order from: the preferred link among the (usually prefetched) vendor links."""
+        return next((link for link in self.vendor_links.all() if link.is_preferred), None)
 
 
 class PartVendor(models.Model):
@@ -208,6 +231,33 @@ class StockStatus(models.IntegerChoices):
 IN_STOCK_STATUSES = (StockStatus.OK, StockStatus.ATTENTION, StockStatus.DAMAGED)
 
 
+class StockItemQuerySet(SiteScopedQuerySet):
+    """The one definition of "in stock": an item whose quantity counts as on hand (a usable
+    status, not a build output still in production) with something in it. On-hand, the stock
+    filters, the action forms and the services all use it; ``StockItem.in_stock`` is the same
+    rule for a loaded row."""
+
+    COUNTS_ON_HAND = Q(status__in=IN_STOCK_STATUSES, is_building=False)
+    IN_STOCK = COUNTS_ON_HAND & Q(quantity__gt=0)
+
+    def in_stock(self) -> "StockItemQuerySet":
+        return self.filter(self.IN_STOCK)
+
+    def not_in_stock(self) -> "StockItemQuerySet":
+        return self.exclude(self.IN_STOCK)
+
+    def on_hand_total(self, part) -> "StockItemQuerySet":
+        """The in-stock quantity of ``part`` (a part, its pk or ``OuterRef("pk")``) as a one-value
+        query: a part list uses it as a subquery, a stock action reads it directly."""
+        return (
+            self.in_stock()
+            .filter(part=part)
+            .values("part")
+            .annotate(total=Sum("quantity"))
+            .values("total")
+        )
+
+
 class StockItem(SiteScopedModel, Audited):
     """A quantity of one part at one location (optionally a batch or a serial number)."""
 
@@ -215,7 +265,7 @@ class StockItem(SiteScopedModel, Audited):
     location = models.ForeignKey(
         Location, on_delete=models.PROTECT, related_name="stock_items", null=True, blank=True
     )
-    quantity = quantity_field(_("quantity"))
+    quantity = QUANTITY.model_field(_("quantity"))
     batch = models.CharField(_("batch code"), max_length=100, blank=True)
     serial = models.CharField(_("serial number"), max_length=100, blank=True)
     status = models.PositiveSmallIntegerField(
@@ -225,6 +275,8 @@ class StockItem(SiteScopedModel, Audited):
         _("in production"), default=False, help_text=_("A build output not yet completed.")
     )
     notes = models.TextField(_("notes"), blank=True)
+
+    objects = StockItemQuerySet.as_manager()
 
     class Meta:
         ordering = ["part_id", "pk"]
@@ -242,8 +294,20 @@ class StockItem(SiteScopedModel, Audited):
         return f"{self.quantity} x {self.part} @ {self.location}"
 
     @property
+    def counts_on_hand(self) -> bool:
+        """``StockItemQuerySet.COUNTS_ON_HAND`` for a loaded row: its quantity is part of the
+        part's on-hand (even while it is empty)."""
+        return self.status in IN_STOCK_STATUSES and not self.is_building
+
+    @property
     def in_stock(self) -> bool:
-        return self.status in IN_STOCK_STATUSES and not self.is_building and self.quantity > 0
+        """``StockItemQuerySet.IN_STOCK`` for a loaded row."""
+        return self.counts_on_hand and self.quantity > 0
+
+    @property
+    def status_tone(self) -> str:
+        """How a page colours the status badge: ``ok`` or ``warning``."""
+        return "ok" if self.status == StockStatus.OK else "warning"
 
 
 class TransactionType(models.TextChoices):
@@ -279,12 +343,10 @@ class StockTransaction(SiteScopedModel):
         Location, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     type = models.CharField(_("type"), max_length=20, choices=TransactionType.choices)
-    quantity = quantity_field(_("quantity"))
-    unit_cost = money_field(_("unit cost"))
-    total_cost = models.DecimalField(
-        _("total cost"), max_digits=MONEY_DIGITS + 6, decimal_places=MONEY_PLACES, default=0
-    )
-    on_hand_after = quantity_field(_("on hand after"))
+    quantity = QUANTITY.model_field(_("quantity"))
+    unit_cost = MONEY.model_field(_("unit cost"))
+    total_cost = MONEY_TOTAL.model_field(_("total cost"))
+    on_hand_after = QUANTITY.model_field(_("on hand after"))
     note = models.TextField(_("note"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -300,3 +362,21 @@ class StockTransaction(SiteScopedModel):
 
     def __str__(self) -> str:
         return f"{self.get_type_display()} {self.quantity} x {self.part_id}"
+
+
+# --- Derived quantities ---------------------------------------------------------------------------
+
+
+def on_hand_subquery() -> Coalesce:
+    """The on-hand of the part ``OuterRef("pk")``, for annotating a list of parts."""
+    total = StockItem.objects.on_hand_total(OuterRef("pk"))
+    return Coalesce(
+        Subquery(total, output_field=QUANTITY.output_field()),
+        Value(Decimal("0"), output_field=QUANTITY.output_field()),
+    )
+
+
+def on_hand_of(part: Part | int) -> Decimal:
+    """The in-stock quantity of one part, read now (stock actions read it under the part lock)."""
+    totals = list(StockItem.objects.on_hand_total(part).values_list("total", flat=True))
+    return QUANTITY.stored(totals[0] if totals else 0)

@@ -9,12 +9,11 @@ Inventory cannot import those apps (apps depend downward only), so each register
 from collections.abc import Callable
 from decimal import Decimal
 
-from django.db.models import DecimalField, Expression, Value
+from django.db.models import Expression, Value
 from django.db.models.functions import Coalesce
 
-from inventory.models import QUANTITY_DIGITS, QUANTITY_STORED_PLACES
+from core.numbers import QUANTITY
 
-QUANTITY = DecimalField(max_digits=QUANTITY_DIGITS, decimal_places=QUANTITY_STORED_PLACES)
 _providers: list[Callable[[], Expression]] = []
 
 
@@ -25,7 +24,8 @@ def register(provider: Callable[[], Expression]) -> None:
 
 def reserved_expression() -> Expression:
     """Sum of every registered reservation for the part ``OuterRef("pk")``, zero if none."""
-    total: Expression = Value(Decimal("0"), output_field=QUANTITY)
+    output = QUANTITY.output_field()
+    total: Expression = Value(Decimal("0"), output_field=output)
     for provider in _providers:
-        total = total + Coalesce(provider(), Value(Decimal("0")), output_field=QUANTITY)
+        total = total + Coalesce(provider(), Value(Decimal("0")), output_field=output)
     return total

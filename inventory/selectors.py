@@ -1,75 +1,25 @@
 """Reads for inventory: parts with their derived quantities computed in SQL, ledgers, stock.
 
 ``on_hand`` (sum of in-stock items), ``reserved`` (registered reservations) and ``available``
-(on_hand - reserved) are annotations, so a list of any length costs the same few queries.
+(on_hand - reserved) come from ``Part.objects.with_quantities()``, so a list of any length costs
+the same few queries. Pages and the API read through these functions, never ad hoc querysets.
 """
 
 from decimal import Decimal
 
-from django.db.models import (
-    BooleanField,
-    Case,
-    Count,
-    F,
-    OuterRef,
-    Prefetch,
-    QuerySet,
-    Subquery,
-    Sum,
-    Value,
-    When,
-)
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Prefetch, QuerySet, Sum
 
-from core.models import Location, Site
+from core.models import Site
+from inventory.filters import StockItemFilter
 from inventory.models import (
-    IN_STOCK_STATUSES,
     USAGE_TYPES,
     Part,
+    PartType,
     PartVendor,
     StockItem,
     StockTransaction,
     Vendor,
 )
-from inventory.reservations import QUANTITY, reserved_expression
-
-ZERO = Value(Decimal("0"), output_field=QUANTITY)
-
-
-def in_stock_items() -> QuerySet[StockItem]:
-    return StockItem.objects.filter(status__in=IN_STOCK_STATUSES, is_building=False)
-
-
-def on_hand_expression():
-    total = (
-        in_stock_items()
-        .filter(part=OuterRef("pk"))
-        .values("part")
-        .annotate(total=Sum("quantity"))
-        .values("total")
-    )
-    return Coalesce(Subquery(total, output_field=QUANTITY), ZERO)
-
-
-def with_quantities(parts: QuerySet[Part]) -> QuerySet[Part]:
-    """Select ``on_hand`` and ``reserved``; ``available``, ``low_stock`` and
-    ``suggested_order_qty`` are model properties derived from them.
-
-    The three are also defined as aliases, so filters and ordering can use them in SQL without
-    selecting them: selecting them made PostgreSQL evaluate the on-hand subquery four times per
-    row, also for every row an OFFSET skips (see bench/README.md).
-    """
-    return (
-        parts.annotate(on_hand=on_hand_expression(), reserved=reserved_expression())
-        .alias(available=F("on_hand") - F("reserved"))
-        .alias(
-            low_stock=Case(
-                When(is_non_stock=False, min_qty__gt=0, available__lt=F("min_qty"), then=True),
-                default=False,
-                output_field=BooleanField(),
-            )
-        )
-    )
 
 
 def vendor_links() -> Prefetch:
@@ -83,7 +33,8 @@ def vendor_links() -> Prefetch:
 
 def parts_for_list(*, site: Site) -> QuerySet[Part]:
     return (
-        with_quantities(Part.objects.for_site(site))
+        Part.objects.for_site(site)
+        .with_quantities()
         .select_related("part_type", "default_location")
         .prefetch_related(vendor_links())
     )
@@ -97,11 +48,25 @@ def low_stock_parts(*, site: Site) -> QuerySet[Part]:
     return parts_for_list(site=site).filter(low_stock=True, active=True).order_by("name", "pk")
 
 
+def part_types_for_site(*, site: Site | int) -> QuerySet[PartType]:
+    return PartType.objects.for_site(site).order_by("name")
+
+
 def stock_by_location(*, part: Part) -> QuerySet[StockItem]:
     """The part's stock items that hold something, with their locations, by location path."""
     return (
         StockItem.objects.filter(part=part, quantity__gt=0)
         .select_related("location")
+        .order_by("location__path", "batch", "serial", "pk")
+    )
+
+
+def stock_items_to_act_on(*, part: Part) -> QuerySet[StockItem]:
+    """The part's items a transfer or scrap can take from: in stock, by location."""
+    return (
+        StockItem.objects.filter(part=part)
+        .in_stock()
+        .select_related("location", "part")
         .order_by("location__path", "batch", "serial", "pk")
     )
 
@@ -130,11 +95,13 @@ def stock_items_for_site(*, site: Site) -> QuerySet[StockItem]:
     return StockItem.objects.for_site(site).select_related("part", "location")
 
 
-def stock_at_location(*, location: Location, include_sublocations: bool = True):
-    items = stock_items_for_site(site=location.site).filter(quantity__gt=0)
-    if include_sublocations:
-        return items.filter(location__lineage__startswith=location.lineage)
-    return items.filter(location=location)
+def stock_for_page(*, site: Site, filters: dict) -> QuerySet[StockItem]:
+    """The stock page: items that hold something, filtered by ``StockItemFilter`` (the same
+    FilterSet as ``/api/stock/``), by location path then part."""
+    items = stock_items_for_site(site=site).filter(quantity__gt=0)
+    return StockItemFilter(filters, queryset=items).qs.order_by(
+        "location__path", "part__name", "batch", "serial", "pk"
+    )
 
 
 def vendors_for_site(*, site: Site) -> QuerySet[Vendor]:
@@ -144,3 +111,21 @@ def vendors_for_site(*, site: Site) -> QuerySet[Vendor]:
 def vendors_for_list(*, site: Site) -> QuerySet[Vendor]:
     """The site's vendors with ``parts_count``, the number of parts each supplies."""
     return vendors_for_site(site=site).annotate(parts_count=Count("part_links", distinct=True))
+
+
+def vendor_parts(*, vendor: Vendor) -> QuerySet[PartVendor]:
+    """The parts a vendor supplies, with their vendor part numbers, by part name."""
+    return (
+        PartVendor.objects.filter(vendor=vendor)
+        .select_related("part")
+        .order_by("part__name", "part__pk")
+    )
+
+
+def inventory_summary(*, site: Site) -> dict:
+    """The dashboard's inventory figures: active parts and how many are low on stock."""
+    parts = Part.objects.for_site(site).filter(active=True)
+    return {
+        "parts": parts.count(),
+        "low_stock": parts.with_quantities().filter(low_stock=True).count(),
+    }

@@ -16,13 +16,12 @@ from urllib.parse import quote, urlsplit
 
 import pytest
 from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from core.models import Role
 from core.services import api_token_create
-from tests.factories import MembershipFactory, SiteFactory, UserFactory
-from tests.pages import page_client
+from tests.factories import LocationFactory, MembershipFactory, SiteFactory, UserFactory
+from tests.helpers import count_queries, page_client
 
 
 def _clear_cache() -> None:
@@ -127,10 +126,11 @@ def anon_api():
     return APIClient()
 
 
-def count_queries(fn) -> int:
-    with CaptureQueriesContext(connection) as ctx:
-        fn()
-    return len(ctx.captured_queries)
+@pytest.fixture
+def foreign_location(other_site):
+    """A location of ``other_site`` (QR value ``L-FOREIGN``): never visible or usable from
+    ``site``."""
+    return LocationFactory(site=other_site, name="Foreign Hall", qr_code="L-FOREIGN")
 
 
 @pytest.fixture
@@ -205,9 +205,10 @@ def _require_marked_services(request):
         problem = _chromium_problem()
         if problem:
             pytest.fail(f"This test is marked `e2e`: {problem}", pytrace=False)
-    if "celery_worker_process" in request.fixturenames and not _is_transactional(request):
+    uses_worker = any(name in request.fixturenames for name in WORKER_FIXTURES)
+    if uses_worker and not _is_transactional(request):
         pytest.fail(
-            "A test using `celery_worker_process` needs @pytest.mark.django_db(transaction=True): "
+            "A test using a Celery worker needs @pytest.mark.django_db(transaction=True): "
             "the worker is another process and sees only committed rows.",
             pytrace=False,
         )
@@ -243,10 +244,9 @@ def pytest_runtest_makereport(item, call):
         report.outcome = "failed"
         report.longrepr = _NO_SKIPS.format(reason=_skip_reason(report))
     setattr(item, f"_report_{report.when}", report)
-    if report.failed and "celery_worker_process" in getattr(item, "fixturenames", ()):
-        worker = CeleryWorker.current
-        if worker is not None:
-            report.sections.append(("Celery worker log (last lines)", worker.log_tail()))
+    if report.failed:
+        for worker in getattr(item, "_celery_workers", ()):
+            report.sections.append((f"Celery worker {worker.hostname} log", worker.log_tail()))
     return report
 
 
@@ -261,6 +261,8 @@ def pytest_make_collect_report(collector):
 
 
 # --- A real Celery worker on the test database ---------------------------------------------------
+
+WORKER_FIXTURES = ("celery_worker_process", "celery_worker_factory")
 
 
 def _database_url(settings_dict: dict) -> str:
@@ -278,12 +280,14 @@ def _database_url(settings_dict: dict) -> str:
 class CeleryWorker:
     """A ``celery worker`` subprocess; ``hostname`` is what tasks record as their worker."""
 
-    current: "CeleryWorker | None" = None
-
     def __init__(self, process: subprocess.Popen, hostname: str, log_path: Path):
         self.process = process
         self.hostname = hostname
         self.log_path = log_path
+
+    @property
+    def alive(self) -> bool:
+        return self.process.poll() is None
 
     def log(self) -> str:
         try:
@@ -295,26 +299,21 @@ class CeleryWorker:
         return "\n".join(self.log().splitlines()[-lines:])
 
     def stop(self) -> None:
-        if self.process.poll() is None:
+        if self.alive:
             self.process.terminate()  # warm shutdown: finish the current task, then exit
             try:
                 self.process.wait(timeout=20)
             except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
+                self.kill()
+
+    def kill(self) -> None:
+        """SIGKILL, as the OOM killer or a pulled plug does: no acknowledgement, no clean-up."""
+        if self.alive:
+            self.process.kill()
+        self.process.wait(timeout=10)
 
 
-@pytest.fixture(scope="session")
-def celery_worker_process(django_db_setup, tmp_path_factory):
-    """Start ``celery worker`` (solo pool) on the SAME database and Redis as this test session.
-
-    It sees only committed rows, so tests using it need ``django_db(transaction=True)``. It is
-    stopped before pytest-django drops the test database (this fixture depends on its setup).
-    """
-    from django.conf import settings
-
-    from config.celery import app as celery_app
-
+def _require_worker_services() -> None:
     if connection.vendor != "postgresql":
         pytest.fail(
             "A Celery worker process must share the test database, which needs PostgreSQL "
@@ -325,8 +324,16 @@ def celery_worker_process(django_db_setup, tmp_path_factory):
     if problem:
         pytest.fail(f"The Celery worker needs Redis: {problem} {_SERVICE_HELP}", pytrace=False)
 
-    hostname = f"pytest-{os.getpid()}@{socket.gethostname()}"
-    log_path = tmp_path_factory.mktemp("celery-worker") / "worker.log"
+
+def start_celery_worker(hostname: str, log_path: Path, *, timeout: float = 60) -> CeleryWorker:
+    """Start ``celery worker`` (solo pool) on the SAME database and Redis as this test session
+    and return once it answers a ping. Messages already queued (by earlier tests that had no
+    worker) are purged first, so the new worker only runs what is sent from now on."""
+    from django.conf import settings
+
+    from config.celery import app as celery_app
+
+    _require_worker_services()
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "tests.settings",
@@ -335,7 +342,7 @@ def celery_worker_process(django_db_setup, tmp_path_factory):
         "SHOPWRIGHT_READ_DOT_ENV": "false",
         "PYTHONUNBUFFERED": "1",
     }
-    celery_app.control.purge()  # messages queued by earlier tests that had no worker
+    celery_app.control.purge()
     with log_path.open("wb") as log_file:
         process = subprocess.Popen(
             [
@@ -350,26 +357,101 @@ def celery_worker_process(django_db_setup, tmp_path_factory):
             stderr=subprocess.STDOUT,
         )
     worker = CeleryWorker(process, hostname, log_path)
+    deadline = time.monotonic() + timeout
+    while not celery_app.control.ping(destination=[hostname], timeout=1.0):
+        if not worker.alive:
+            pytest.fail(
+                f"The Celery worker exited with status {process.returncode}:\n{worker.log()}",
+                pytrace=False,
+            )
+        if time.monotonic() > deadline:
+            worker.kill()
+            pytest.fail(
+                f"The Celery worker did not answer a ping within {timeout:.0f} s:\n{worker.log()}",
+                pytrace=False,
+            )
+    return worker
+
+
+class CeleryWorkers:
+    """The session's workers. At most one consumes the queue at any time, so a test knows which
+    worker ran its task: the shared one (started once, kept for the tests that need *a* worker)
+    or the ones a test starts for itself (to kill them), which stop the shared one first."""
+
+    def __init__(self, directory: Path):
+        self.directory = directory
+        self.shared_worker: CeleryWorker | None = None
+        self.own: list[CeleryWorker] = []
+        self._count = 0
+
+    def _start(self, label: str) -> CeleryWorker:
+        self._count += 1
+        name = f"pytest-{os.getpid()}-{label}{self._count}"
+        return start_celery_worker(f"{name}@{socket.gethostname()}", self.directory / f"{name}.log")
+
+    def shared(self) -> CeleryWorker:
+        self.stop_own()
+        if self.shared_worker is None or not self.shared_worker.alive:
+            self.shared_worker = self._start("shared")
+        return self.shared_worker
+
+    def start_own(self) -> CeleryWorker:
+        if self.shared_worker is not None:
+            self.shared_worker.stop()
+            self.shared_worker = None
+        worker = self._start("own")
+        self.own.append(worker)
+        return worker
+
+    def stop_own(self) -> None:
+        while self.own:
+            self.own.pop().stop()
+
+    def stop_all(self) -> None:
+        self.stop_own()
+        if self.shared_worker is not None:
+            self.shared_worker.stop()
+            self.shared_worker = None
+
+
+@pytest.fixture(scope="session")
+def _celery_workers(django_db_setup, tmp_path_factory):
+    """Stopped before pytest-django drops the test database (this depends on its setup)."""
+    workers = CeleryWorkers(tmp_path_factory.mktemp("celery-workers"))
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                pytest.fail(
-                    f"The Celery worker exited with status {process.returncode}:\n{worker.log()}",
-                    pytrace=False,
-                )
-            if celery_app.control.ping(destination=[hostname], timeout=1.0):
-                break
-            if time.monotonic() > deadline:
-                pytest.fail(
-                    f"The Celery worker did not answer a ping within 60 s:\n{worker.log()}",
-                    pytrace=False,
-                )
-        CeleryWorker.current = worker
-        yield worker
+        yield workers
     finally:
-        CeleryWorker.current = None
-        worker.stop()
+        workers.stop_all()
+
+
+@pytest.fixture
+def celery_worker_process(_celery_workers, request):
+    """A running worker on the test database and Redis, shared with other tests (started once).
+
+    It sees only committed rows, so tests using it need ``django_db(transaction=True)``.
+    """
+    worker = _celery_workers.shared()
+    request.node._celery_workers = [worker]
+    return worker
+
+
+@pytest.fixture
+def celery_worker_factory(_celery_workers, request):
+    """``start()`` a worker of this test's own, e.g. to SIGKILL it mid-task (``worker.kill()``).
+
+    The shared worker is stopped first, so only this test's workers consume the queue; all are
+    stopped when the test ends. Needs ``django_db(transaction=True)`` like the shared one.
+    """
+    started: list[CeleryWorker] = []
+    request.node._celery_workers = started
+
+    def start() -> CeleryWorker:
+        worker = _celery_workers.start_own()
+        started.append(worker)
+        return worker
+
+    yield start
+    _celery_workers.stop_own()
 
 
 # --- Browser: Playwright (sync API) driving the system's Chromium --------------------------------

@@ -3,7 +3,7 @@
 import factory
 
 from core.models import Location, Membership, Role, Site, User
-from core.services import _place
+from core.services.locations import _place
 
 
 class SiteFactory(factory.django.DjangoModelFactory):
@@ -62,3 +62,11 @@ class LocationFactory(factory.django.DjangoModelFactory):
         _place(location, parent)
         location.save(update_fields=["path", "lineage", "depth"])
         return location
+
+
+def admin_of(site) -> User:
+    """An admin of ``site`` (an existing one, else a new account): for calling admin-only
+    services, such as the path repair, from test set-up."""
+    membership = Membership.objects.filter(site=site, role=Role.ADMIN).select_related("user")
+    found = membership.first()
+    return found.user if found else MembershipFactory(site=site, role=Role.ADMIN).user

@@ -31,7 +31,3 @@ def exception_handler(exc, context):
 def api_not_found(request, *args, **kwargs):
     """Unknown paths under /api/ answer in JSON, like the rest of the API."""
     return JsonResponse({"detail": _("Not found.")}, status=404)
-
-
-def api_server_error(request):
-    return JsonResponse({"detail": _("Server error.")}, status=500)

@@ -2,6 +2,8 @@
 
 from rest_framework.permissions import BasePermission
 
+from core.roles import role_refusal
+
 
 class SiteRolePermission(BasePermission):
     """Default for every API view.
@@ -19,7 +21,7 @@ class SiteRolePermission(BasePermission):
             return True
         role = required_role()
         if not view.membership.allows(role):
-            self.message = view.role_refusal(role)
+            self.message = role_refusal(role)
             return False
         return True
 

@@ -186,6 +186,12 @@ class APITokenSerializer(serializers.ModelSerializer):
 
 
 class TaskRecordSerializer(serializers.ModelSerializer):
+    target_type = serializers.CharField(
+        source="target_type_key",
+        read_only=True,
+        help_text=_("The object the task works on, as app_label.model (e.g. core.site)."),
+    )
+
     class Meta:
         model = TaskRecord
         fields = [
@@ -196,6 +202,11 @@ class TaskRecordSerializer(serializers.ModelSerializer):
             "message",
             "result",
             "error",
+            "attempts",
+            "max_attempts",
+            "target_type",
+            "target_id",
+            "target_label",
             "created_at",
             "started_at",
             "finished_at",

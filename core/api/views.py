@@ -24,11 +24,9 @@ from core.api.serializers import (
     TokenIssuedSerializer,
 )
 from core.api.viewsets import AtomicWritesMixin, SiteScopedViewSet, UserAPIView
-from core.background import enqueue
 from core.filters import LocationFilter, TaskRecordFilter
 from core.models import APIToken, Location, Membership, Role, Site, TaskRecord
 from core.sites import forget_memberships, user_memberships
-from core.tasks import rebuild_location_paths
 
 
 class ServerInfoView(APIView):
@@ -61,17 +59,8 @@ class MeView(UserAPIView):
         context = {"request": request}
         serializer = MeSerializer(request.user, data=request.data, partial=True, context=context)
         serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        if "default_site" in data:
-            site = data.pop("default_site")
-            if site is None:
-                request.user.default_site = None
-            else:
-                services.user_set_default_site(user=request.user, site=site)
-        for field, value in data.items():
-            setattr(request.user, field, value)
-        request.user.save()
-        return Response(MeSerializer(request.user).data)
+        user = services.user_update_profile(user=request.user, **serializer.validated_data)
+        return Response(MeSerializer(user).data)
 
 
 class TokenView(AtomicWritesMixin, APIView):
@@ -244,13 +233,7 @@ class LocationViewSet(
     @action(detail=False, methods=["post"], url_path="rebuild-paths")
     def rebuild_paths(self, request):
         """Recompute every stored path of the site in the background; poll /api/tasks/{id}/."""
-        record = enqueue(
-            rebuild_location_paths,
-            site=self.site,
-            by=request.user,
-            name=_("Rebuild location paths"),
-            site_id=self.site.pk,
-        )
+        record = services.location_paths_rebuild_start(site=self.site, by=request.user)
         return Response(TaskRecordSerializer(record).data, status=status.HTTP_202_ACCEPTED)
 
 

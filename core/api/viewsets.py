@@ -3,7 +3,6 @@
 from functools import cached_property
 
 from django.db import transaction
-from django.utils.translation import gettext as _
 from rest_framework import viewsets
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.views import APIView
@@ -50,10 +49,6 @@ class SiteScopedMixin(AtomicWritesMixin):
             return self.action_roles[action]
         return self.read_role if self.request.method in SAFE_METHODS else self.write_role
 
-    @staticmethod
-    def role_refusal(role: Role) -> str:
-        return _("This needs the %(role)s role at this site.") % {"role": Role(role).label.lower()}
-
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no request site
             return self.queryset.model.objects.none()
@@ -71,10 +66,6 @@ class SiteScopedMixin(AtomicWritesMixin):
 
 class SiteScopedViewSet(SiteScopedMixin, viewsets.GenericViewSet):
     """Base for a site's resources; add the DRF mixins the resource supports."""
-
-
-class SiteScopedAPIView(SiteScopedMixin, APIView):
-    """Base for a site-scoped endpoint that is not a resource (batch, summaries)."""
 
 
 class UserAPIView(AtomicWritesMixin, APIView):

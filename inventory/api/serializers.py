@@ -14,50 +14,10 @@ from rest_framework import serializers
 
 from core.api.serializers import SiteScopedPrimaryKeyField, UserRefSerializer
 from core.models import Location
+from core.numbers import MONEY, QUANTITY
 from inventory.models import Part, PartType, PartVendor, StockItem, StockTransaction, Vendor
 from inventory.selectors import stock_by_location
-
-QUANTITY_INPUT = {"max_digits": 15, "decimal_places": 3}
-MONEY_INPUT = {"max_digits": 12, "decimal_places": 2, "min_value": Decimal("0")}
-THREE_PLACES = Decimal("0.001")
-FIVE_PLACES = Decimal("0.00001")
-
-STOCK_ACTIONS_ONLY = _("Changed only through stock actions (restock, reconcile, cost updates).")
-CREATE_ONLY = _("Set only when the part is created; it cannot be changed afterwards.")
-# Fields a part edit refuses, with the reason (Click Maint does not accept them on update).
-REFUSED_ON_UPDATE = {
-    "on_hand_qty": STOCK_ACTIONS_ONLY,
-    "unit_cost": STOCK_ACTIONS_ONLY,
-    "avg_unit_cost": STOCK_ACTIONS_ONLY,
-    "location": STOCK_ACTIONS_ONLY,
-    "is_non_stock": CREATE_ONLY,
-}
-
-
-class QuantityField(serializers.DecimalField):
-    """A quantity: accepts at most 3 decimal places; shows 3, or 5 when a build stored finer."""
-
-    def __init__(self, **kwargs):
-        for key, value in QUANTITY_INPUT.items():
-            kwargs.setdefault(key, value)
-        super().__init__(**kwargs)
-
-    def to_representation(self, value):
-        if value is None:
-            return None
-        # The stored precision first: SQLite sums decimals as floats (0.00100000000000033).
-        value = Decimal(value).quantize(FIVE_PLACES)
-        shown = value.quantize(THREE_PLACES)
-        return f"{shown if shown == value else value:f}"
-
-
-def quantity_out(**kwargs) -> QuantityField:
-    return QuantityField(read_only=True, max_digits=20, **kwargs)
-
-
-def money_out(**kwargs) -> serializers.DecimalField:
-    return serializers.DecimalField(max_digits=20, decimal_places=2, read_only=True, **kwargs)
-
+from inventory.services.vendors import VENDOR_FIELDS
 
 # --- Part types and vendors -----------------------------------------------------------------------
 
@@ -75,20 +35,7 @@ class VendorSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Vendor
-        fields = [
-            "id",
-            "name",
-            "description",
-            "contact_name",
-            "email",
-            "phone",
-            "address",
-            "website",
-            "is_active",
-            "parts_count",
-            "created_at",
-            "updated_at",
-        ]
+        fields = ["id", *VENDOR_FIELDS, "parts_count", "created_at", "updated_at"]
         read_only_fields = ["id", "parts_count", "created_at", "updated_at"]
         validators: list = []
 
@@ -120,7 +67,7 @@ class PartVendorSerializer(serializers.ModelSerializer):
 class StockAtLocationSerializer(serializers.ModelSerializer):
     stock_item = serializers.IntegerField(source="pk", read_only=True)
     location_path = serializers.CharField(source="location.path", read_only=True, allow_null=True)
-    quantity = quantity_out()
+    quantity = QUANTITY.serializer_output()
 
     class Meta:
         model = StockItem
@@ -162,21 +109,21 @@ class PartSerializer(serializers.ModelSerializer):
     is_non_stock = serializers.BooleanField(
         required=False, help_text=_("No stock is kept for the part. Set at creation only.")
     )
-    min_qty = QuantityField(min_value=Decimal("0"), required=False)
-    desired_qty = QuantityField(min_value=Decimal("0"), required=False)
+    min_qty = QUANTITY.serializer_field(min_value=Decimal("0"), required=False)
+    desired_qty = QUANTITY.serializer_field(min_value=Decimal("0"), required=False)
     default_location = SiteScopedPrimaryKeyField(
         queryset=Location.objects.all(), allow_null=True, required=False
     )
     default_location_path = serializers.CharField(
         source="default_location.path", read_only=True, allow_null=True
     )
-    unit_cost = serializers.DecimalField(
-        **MONEY_INPUT,
+    unit_cost = MONEY.serializer_field(
+        min_value=Decimal("0"),
         required=False,
         help_text=_("Opening unit cost at creation; afterwards changed only by stock actions."),
     )
-    avg_unit_cost = money_out()
-    on_hand_qty = QuantityField(
+    avg_unit_cost = MONEY.serializer_output()
+    on_hand_qty = QUANTITY.serializer_field(
         source="on_hand",
         min_value=Decimal("0"),
         required=False,
@@ -185,10 +132,10 @@ class PartSerializer(serializers.ModelSerializer):
             "Afterwards: the quantity on hand, changed only by stock actions."
         ),
     )
-    reserved = quantity_out()
-    available = quantity_out()
+    reserved = QUANTITY.serializer_output()
+    available = QUANTITY.serializer_output()
     low_stock = serializers.BooleanField(read_only=True)
-    suggested_order_qty = quantity_out()
+    suggested_order_qty = QUANTITY.serializer_output()
     location = SiteScopedPrimaryKeyField(
         queryset=Location.objects.all(),
         write_only=True,
@@ -252,7 +199,7 @@ class PartSerializer(serializers.ModelSerializer):
 
     def to_internal_value(self, data):
         if self.instance is not None and hasattr(data, "keys"):
-            refused = {f: [REFUSED_ON_UPDATE[f]] for f in REFUSED_ON_UPDATE if f in data}
+            refused = {f: [reason] for f, reason in Part.CREATE_ONLY_FIELDS.items() if f in data}
             if refused:
                 raise serializers.ValidationError(refused)
         try:
@@ -268,8 +215,8 @@ class PartSerializer(serializers.ModelSerializer):
         data = dict(self.validated_data)
         if self.instance is not None:
             # Sent ones were refused in to_internal_value; these are form-input defaults.
-            for field in ("on_hand", "unit_cost", "is_non_stock", "location"):
-                data.pop(field, None)
+            for name in Part.CREATE_ONLY_FIELDS:
+                data.pop(self.fields[name].source if name in self.fields else name, None)
         if "on_hand" in data:
             data["on_hand_qty"] = data.pop("on_hand")
         if "vendor_links" in data:
@@ -302,8 +249,7 @@ class LowStockPartSerializer(PartSerializer):
 
     @extend_schema_field(VendorBriefSerializer(allow_null=True))
     def get_preferred_vendor(self, part: Part):
-        # vendor_links are prefetched (selectors.vendor_links): no query per part.
-        link = next((link for link in part.vendor_links.all() if link.is_preferred), None)
+        link = part.preferred_vendor_link  # from the prefetched links: no query per part
         if link is None:
             return None
         return {
@@ -317,8 +263,10 @@ class LowStockPartSerializer(PartSerializer):
 
 
 class RestockInput(serializers.Serializer):
-    quantity = QuantityField(help_text=_("Quantity received (more than zero)."))
-    cost = serializers.DecimalField(**MONEY_INPUT, help_text=_("Unit cost of what was received."))
+    quantity = QUANTITY.serializer_field(help_text=_("Quantity received (more than zero)."))
+    cost = MONEY.serializer_field(
+        min_value=Decimal("0"), help_text=_("Unit cost of what was received.")
+    )
     location = SiteScopedPrimaryKeyField(
         queryset=Location.objects.all(),
         required=False,
@@ -330,7 +278,9 @@ class RestockInput(serializers.Serializer):
 
 
 class ReconcileInput(serializers.Serializer):
-    quantity = QuantityField(help_text=_("The counted difference: positive or negative, not zero."))
+    quantity = QUANTITY.serializer_field(
+        help_text=_("The counted difference: positive or negative, not zero.")
+    )
     note = serializers.CharField(allow_blank=True, help_text=_("Why the count changed."))
     location = SiteScopedPrimaryKeyField(
         queryset=Location.objects.all(), required=False, allow_null=True
@@ -341,20 +291,20 @@ class ReconcileInput(serializers.Serializer):
 
 
 class CostInput(serializers.Serializer):
-    cost = serializers.DecimalField(**MONEY_INPUT)
+    cost = MONEY.serializer_field(min_value=Decimal("0"))
     note = serializers.CharField(required=False, allow_blank=True)
 
 
 class TransferInput(serializers.Serializer):
     location = SiteScopedPrimaryKeyField(queryset=Location.objects.all())
-    quantity = QuantityField(
+    quantity = QUANTITY.serializer_field(
         required=False, allow_null=True, help_text=_("How much to move; all of it if left out.")
     )
     note = serializers.CharField(required=False, allow_blank=True)
 
 
 class ScrapInput(serializers.Serializer):
-    quantity = QuantityField(
+    quantity = QUANTITY.serializer_field(
         required=False, allow_null=True, help_text=_("How much to scrap; all of it if left out.")
     )
     note = serializers.CharField(allow_blank=True, help_text=_("Why the stock is written off."))
@@ -367,11 +317,13 @@ class StockTransactionSerializer(serializers.ModelSerializer):
     """One immutable ledger row. ``quantity`` is signed; ``cost`` repeats ``unit_cost``."""
 
     part_name = serializers.CharField(source="part.name", read_only=True)
-    quantity = quantity_out()
-    unit_cost = money_out()
-    cost = money_out(source="unit_cost", help_text=_("The unit cost (Click Maint's name)."))
-    total_cost = money_out()
-    on_hand_after = quantity_out()
+    quantity = QUANTITY.serializer_output()
+    unit_cost = MONEY.serializer_output()
+    cost = MONEY.serializer_output(
+        source="unit_cost", help_text=_("The unit cost (Click Maint's name).")
+    )
+    total_cost = MONEY.serializer_output()
+    on_hand_after = QUANTITY.serializer_output()
     location_path = serializers.CharField(source="location.path", read_only=True, allow_null=True)
     created_by = UserRefSerializer(read_only=True)
 
@@ -403,7 +355,7 @@ class StockTransactionSerializer(serializers.ModelSerializer):
 class StockItemSerializer(serializers.ModelSerializer):
     pk = serializers.IntegerField(read_only=True)
     part_name = serializers.CharField(source="part.name", read_only=True)
-    quantity = quantity_out()
+    quantity = QUANTITY.serializer_output()
     location_path = serializers.CharField(source="location.path", read_only=True, allow_null=True)
     status = serializers.IntegerField(read_only=True, help_text=_("InvenTree stock status code."))
     status_text = serializers.CharField(source="get_status_display", read_only=True)

@@ -16,6 +16,7 @@ from rest_framework.response import Response
 
 from core.api.pagination import LimitOffsetPagination
 from core.api.viewsets import SiteScopedViewSet
+from core.numbers import QUANTITY
 from inventory import selectors, services
 from inventory.api.serializers import (
     CostInput,
@@ -23,7 +24,6 @@ from inventory.api.serializers import (
     PartDetailSerializer,
     PartSerializer,
     PartTypeSerializer,
-    QuantityField,
     ReconcileInput,
     RestockInput,
     ScrapInput,
@@ -246,7 +246,8 @@ class LedgerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, InventoryV
         rows = self.filter_queryset(self.get_queryset())
         page = self.paginate_queryset(rows)
         response = self.get_paginated_response(self.get_serializer(page, many=True).data)
-        response.data["total_used"] = QuantityField().to_representation(selectors.total_used(rows))
+        used = selectors.total_used(rows)
+        response.data["total_used"] = QUANTITY.serializer_output().to_representation(used)
         return response
 
 

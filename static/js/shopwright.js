@@ -37,12 +37,14 @@
       return;
     }
 
-    // "Cancel" on a form loaded inline (HTMX) just closes it; without HTMX it is a link back.
+    // "Cancel" (or "Close") on a form loaded inline (HTMX) just closes it; without HTMX, or on
+    // the action's own page, it is a link back. An action panel closes only inside its slot.
     if (el.hasAttribute("data-inline-cancel")) {
-      var form = el.closest("form");
-      if (form) {
+      var panel = el.closest("[data-action-panel]");
+      var inline = panel ? (panel.closest("[data-action-slot]") ? panel : null) : el.closest("form");
+      if (inline) {
         event.preventDefault();
-        form.remove();
+        inline.remove();
       }
       return;
     }

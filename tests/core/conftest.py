@@ -20,12 +20,6 @@ def tree(site):
 
 
 @pytest.fixture
-def foreign_location(other_site):
-    """A location of ``other_site``: never visible or usable from ``site``."""
-    return LocationFactory(site=other_site, name="Foreign Hall")
-
-
-@pytest.fixture
 def eager_tasks(monkeypatch):
     """Run queued Celery tasks in-process, also when the run is configured with a broker."""
     monkeypatch.setitem(celery_app.conf, "task_always_eager", True)

@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 
 from core.models import APIToken
 from core.services import api_token_create, api_token_revoke
-from tests.factories import UserFactory
+from tests.factories import LocationFactory, UserFactory
 
 PASSWORD = "pw-for-tests-1"  # tests.factories.UserFactory's password
 METHODS = ("get", "post", "put", "patch", "delete")
@@ -120,9 +120,11 @@ def test_using_a_token_records_when_it_was_last_used(tech_user):
 # --- HTTP basic and the token endpoint ------------------------------------------------------------
 
 
-def test_http_basic_authenticates_on_the_api(tech_user):
+def test_http_basic_authenticates_on_the_api(tech_user, site):
+    hall = LocationFactory(site=site, name="Hall")
     response = client_with(basic(tech_user.username)).get("/api/locations/")
     assert response.status_code == 200
+    assert [row["id"] for row in response.json()["results"]] == [hall.pk]
 
 
 def test_token_endpoint_trades_basic_credentials_for_a_working_token(tech_user):
@@ -212,6 +214,9 @@ def test_token_create_shows_the_key_once_and_it_works(tech_api, tech_user):
     response = tech_api.post("/api/user/tokens/", {"name": "scanner"})
     assert response.status_code == 201
     key = response.json()["token"]
+    stored = APIToken.objects.get(user=tech_user, name="scanner")
+    assert stored.key_hash == APIToken.hash_key(key) and key.startswith(stored.prefix)
+    assert stored.revoked_at is None and stored.expires_at is None
     assert client_with(f"Bearer {key}").get("/api/user/me/").status_code == 200
     listed = tech_api.get("/api/user/tokens/").json()
     assert key not in str(listed)
@@ -237,3 +242,4 @@ def test_a_user_without_a_password_cannot_use_basic_auth(db):
     user.set_unusable_password()
     user.save()
     assert client_with(basic("sso")).get("/api/user/token/").status_code == 401
+    assert not APIToken.objects.filter(user=user).exists()

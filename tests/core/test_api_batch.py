@@ -27,6 +27,8 @@ def test_operations_run_in_order_and_each_reports_status_and_body(manager_api, s
     assert all(set(r) == {"status", "body"} for r in results)
     assert results[0]["body"]["path"] == "Hall"
     assert results[2]["body"]["username"] == "manager"
+    hall = Location.objects.get(site=site, name="Hall")
+    assert results[0]["body"]["id"] == hall.pk and hall.path == "Hall"
 
 
 def test_a_later_operation_sees_what_an_earlier_one_created(manager_api):
@@ -99,7 +101,7 @@ def test_an_atomic_batch_that_succeeds_commits_everything(manager_api, site):
         atomic=True,
     )
     assert [r["status"] for r in results] == [201, 201]
-    assert Location.objects.for_site(site).count() == 2
+    assert set(Location.objects.for_site(site).values_list("name", flat=True)) == {"Hall", "Yard"}
 
 
 def test_the_batch_site_header_applies_to_its_operations(api_for, site, other_site):
@@ -175,9 +177,10 @@ def test_a_batch_of_100_operations_is_accepted(tech_api):
     assert len(results) == 100 and {r["status"] for r in results} == {200}
 
 
-def test_an_unauthenticated_batch_is_401(anon_api, db):
-    response = anon_api.post("/api/batch/", {"ops": [op("GET", "/api/")]})
-    assert response.status_code == 401
+def test_an_unauthenticated_batch_is_401_and_runs_nothing(anon_api, site):
+    response = anon_api.post("/api/batch/", {"ops": [HALL]}, HTTP_X_SITE_ID=str(site.pk))
+    assert response.status_code == 401 and "detail" in response.json()
+    assert not Location.objects.exists()
 
 
 def test_an_answer_that_is_not_json_is_reported_as_text(tech_api):

@@ -3,9 +3,9 @@
 ``other_site_api`` is an admin of ``other_site`` only, so a refusal cannot be a role refusal.
 """
 
-from core.models import Location, Membership, Role, Site, TaskRecord
+from core.models import Location, Membership, Role, Site, TaskRecord, TaskState
 from tests.factories import LocationFactory
-from tests.isolation import assert_site_isolated
+from tests.helpers import assert_site_isolated
 
 
 def test_a_location_of_another_site_is_invisible_and_untouchable(
@@ -86,10 +86,13 @@ def test_the_site_list_shows_only_the_users_sites_with_their_role(other_site_api
 
 
 def test_rebuilding_paths_touches_only_the_callers_site(
-    other_site_api, tree, site, django_capture_on_commit_callbacks, eager_tasks
+    other_site_api, tree, site, other_site, django_capture_on_commit_callbacks, eager_tasks
 ):
     Location.objects.filter(pk=tree.room.pk).update(path="Broken")
     with django_capture_on_commit_callbacks(execute=True):
         response = other_site_api.post("/api/locations/rebuild-paths/")
     assert response.status_code == 202
+    task = TaskRecord.objects.get(pk=response.json()["id"])
+    assert (task.site, task.state) == (other_site, TaskState.SUCCESS)
+    assert task.result == {"locations": 0, "repaired": 0}
     assert Location.objects.get(pk=tree.room.pk).path == "Broken"

@@ -4,7 +4,7 @@ import pytest
 
 from core.models import Location
 from core.services import location_paths_rebuild
-from tests.factories import LocationFactory
+from tests.factories import LocationFactory, admin_of
 
 
 def paths(response) -> list[str]:
@@ -25,7 +25,9 @@ def test_a_top_level_location_is_its_own_path(manager_api, site):
     body = response.json()
     assert body["name"] == "Building A" and body["path"] == "Building A"
     assert body["depth"] == 0 and body["parent"] is None and body["has_children"] is False
-    assert Location.objects.get(pk=body["id"]).site == site
+    stored = Location.objects.get(pk=body["id"])
+    assert (stored.site, stored.name, stored.description) == (site, "Building A", "Main")
+    assert (stored.path, stored.depth, stored.lineage) == ("Building A", 0, f"/{stored.pk}/")
 
 
 def test_a_nested_location_gets_the_breadcrumb_and_depth(manager_api, tree):
@@ -34,6 +36,10 @@ def test_a_nested_location_gets_the_breadcrumb_and_depth(manager_api, tree):
     body = response.json()
     assert body["path"] == "Building A > Room 1 > Bin 2" and body["depth"] == 2
     assert body["parent"] == tree.room.pk
+    stored = Location.objects.get(pk=body["id"])
+    assert (stored.site, stored.parent, stored.name) == (tree.room.site, tree.room, "Bin 2")
+    assert (stored.path, stored.depth) == ("Building A > Room 1 > Bin 2", 2)
+    assert stored.lineage == f"{tree.room.lineage}{stored.pk}/"
 
 
 def test_a_location_records_who_created_and_changed_it(manager_api, manager_user):
@@ -73,6 +79,8 @@ def test_moving_to_the_top_level(manager_api, tree, site):
     response = manager_api.patch(f"/api/locations/{tree.room.pk}/", {"parent": None})
     assert response.status_code == 200
     assert response.json()["depth"] == 0
+    room = Location.objects.get(pk=tree.room.pk)
+    assert (room.parent, room.path, room.depth) == (None, "Room 1", 0)
     assert stored_paths(site)["Bin 1"] == "Room 1 > Bin 1"
 
 
@@ -133,8 +141,8 @@ def test_filter_within_does_not_match_ids_that_only_share_a_prefix(tech_api, sit
 
 
 def test_filter_within_another_sites_location_is_empty(tech_api, tree, foreign_location):
-    response = tech_api.get("/api/locations/", {"within": foreign_location.pk})
-    assert response.status_code == 200 and response.json()["count"] == 0
+    assert len(paths(tech_api.get("/api/locations/"))) == 4
+    assert paths(tech_api.get("/api/locations/", {"within": foreign_location.pk})) == []
 
 
 def test_filter_by_depth(tech_api, tree):
@@ -169,8 +177,17 @@ def test_ordering_param(tech_api, tree):
     assert names == ["Room 1", "Building B", "Building A", "Bin 1"]
 
 
-def test_ordering_by_an_unlisted_field_is_ignored(tech_api, tree):
-    assert paths(tech_api.get("/api/locations/?ordering=lineage"))[0] == "Building A"
+def test_ordering_by_an_unlisted_field_is_ignored(tech_api, tree, site):
+    LocationFactory(
+        site=site, name="Annex"
+    )  # last by lineage (its id is the highest), first by path
+    assert paths(tech_api.get("/api/locations/?ordering=lineage")) == [
+        "Annex",
+        "Building A",
+        "Building A > Room 1",
+        "Building A > Room 1 > Bin 1",
+        "Building B",
+    ]
 
 
 # --- Pages ----------------------------------------------------------------------------------------
@@ -181,7 +198,7 @@ def make_top_level(site, count: int) -> None:
     Location.objects.bulk_create(
         Location(site=site, name=f"Bay {i:04d}", path="", lineage="/") for i in range(count)
     )
-    location_paths_rebuild(site=site)
+    location_paths_rebuild(site=site, by=admin_of(site))
 
 
 def test_a_page_has_count_next_previous_and_50_results_by_default(tech_api, site):

@@ -2,16 +2,18 @@
 
 import pytest
 
-from core.models import Location, Membership, Role, Site, User
+from core.models import Location, Membership, Role, Site, TaskRecord, TaskState, User
 from tests.factories import MembershipFactory
-from tests.isolation import assert_needs_role
+from tests.helpers import assert_needs_role
 
 # --- Locations ------------------------------------------------------------------------------------
 
 
 def test_technicians_read_locations(tech_api, tree):
     assert tech_api.get("/api/locations/").json()["count"] == 4
-    assert tech_api.get(f"/api/locations/{tree.room.pk}/").status_code == 200
+    room = tech_api.get(f"/api/locations/{tree.room.pk}/")
+    assert room.status_code == 200
+    assert (room.json()["id"], room.json()["path"]) == (tree.room.pk, "Building A > Room 1")
 
 
 def test_technicians_cannot_write_locations_and_nothing_changes(
@@ -28,20 +30,38 @@ def test_technicians_cannot_write_locations_and_nothing_changes(
 def test_managers_create_update_and_delete_locations(manager_api, tree):
     created = manager_api.post("/api/locations/", {"name": "Yard"})
     assert created.status_code == 201
-    url = f"/api/locations/{created.json()['id']}/"
+    pk = created.json()["id"]
+    assert Location.objects.get(pk=pk).name == "Yard"
+    url = f"/api/locations/{pk}/"
     assert manager_api.patch(url, {"name": "Back Yard"}).json()["path"] == "Back Yard"
+    assert Location.objects.get(pk=pk).path == "Back Yard"
     assert manager_api.put(url, {"name": "Yard 2", "parent": tree.building.pk}).status_code == 200
+    assert Location.objects.get(pk=pk).path == "Building A > Yard 2"
     assert manager_api.delete(url).status_code == 204
+    assert not Location.objects.filter(pk=pk).exists()
     assert not Location.objects.filter(name__startswith="Yard").exists()
 
 
 @pytest.mark.parametrize("actor", ["tech_api", "manager_api"])
 def test_only_admins_rebuild_location_paths(request, actor):
     assert_needs_role(request.getfixturevalue(actor), "post", "/api/locations/rebuild-paths/")
+    assert not TaskRecord.objects.exists()
 
 
-def test_admins_rebuild_location_paths(admin_api):
-    assert admin_api.post("/api/locations/rebuild-paths/").status_code == 202
+def test_admins_rebuild_location_paths(
+    admin_api, tree, site, django_capture_on_commit_callbacks, eager_tasks
+):
+    Location.objects.filter(pk=tree.bin.pk).update(path="Broken")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_api.post("/api/locations/rebuild-paths/")
+    assert response.status_code == 202
+    task = TaskRecord.objects.get(pk=response.json()["id"])
+    assert (task.site, task.state, task.result) == (
+        site,
+        TaskState.SUCCESS,
+        {"locations": 4, "repaired": 1},
+    )
+    assert Location.objects.get(pk=tree.bin.pk).path == "Building A > Room 1 > Bin 1"
 
 
 # --- Members --------------------------------------------------------------------------------------
@@ -87,6 +107,7 @@ def test_an_admin_of_both_sites_adds_an_existing_account(
     MembershipFactory(user=admin_user, site=other_site, role=Role.ADMIN)
     response = admin_api.post("/api/users/", {"username": "OTHER-ADMIN", "role": "technician"})
     assert response.status_code == 201 and response.json()["id"] == other_site_user.pk
+    assert Membership.objects.get(user=other_site_user, site=site).role == Role.TECHNICIAN
     assert Membership.objects.filter(user=other_site_user).count() == 2
 
 

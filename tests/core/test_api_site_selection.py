@@ -97,6 +97,8 @@ def test_a_user_without_any_membership_gets_403_for_each_batch_operation(api_for
 
 def test_a_user_without_any_membership_still_reaches_their_account(api_for, db):
     api = api_for(UserFactory(username="drifter"))
-    assert api.get("/api/user/me/").status_code == 200
+    me = api.get("/api/user/me/")
+    assert me.status_code == 200
+    assert (me.json()["username"], me.json()["memberships"]) == ("drifter", [])
     sites = api.get("/api/sites/")
     assert sites.status_code == 200 and sites.json()["count"] == 0

@@ -12,8 +12,9 @@ from django.db import transaction
 
 from core.background import enqueue
 from core.models import Location, TaskRecord, TaskState
-from core.tasks import rebuild_location_paths
+from core.tasks import rebuild_location_paths, run_periodic
 from tests.factories import LocationFactory
+from tests.tasks import PING_KEY, steps_in_one_transaction
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
 
@@ -95,7 +96,8 @@ def test_the_same_task_id_sent_again_after_it_ran_does_not_run_again(
     # after a lost acknowledgement. Forget the stored result first so get() waits for the rerun.
     AsyncResult(task_id).forget()
     second = rebuild_location_paths.apply_async(
-        kwargs={"record_id": task_id, "site_id": site.pk}, task_id=task_id
+        kwargs={"record_id": task_id, "site_id": site.pk, "user_id": admin_user.pk},
+        task_id=task_id,
     )
 
     assert second.get(timeout=TIMEOUT) is None
@@ -110,9 +112,10 @@ def test_two_messages_for_one_record_run_the_task_once(
     celery_worker_process, site, admin_user, corrupted_tree
 ):
     with transaction.atomic():
-        record = enqueue(rebuild_location_paths, site=site, by=admin_user, site_id=site.pk)
+        kwargs = {"site_id": site.pk, "user_id": admin_user.pk}
+        record = enqueue(rebuild_location_paths, site=site, by=admin_user, **kwargs)
         rebuild_location_paths.apply_async_on_commit(
-            kwargs={"record_id": str(record.pk), "site_id": site.pk}, task_id=str(record.pk)
+            kwargs={"record_id": str(record.pk), **kwargs}, task_id=str(record.pk)
         )
         # Nothing is sent before the commit: the worker must never see an uncommitted record.
         assert f"[{record.pk}] received" not in celery_worker_process.log()
@@ -123,3 +126,57 @@ def test_two_messages_for_one_record_run_the_task_once(
     assert record.attempts == 1
     assert record.result == {"locations": 4, "repaired": 2}
     assert "already claimed; not running it again" in celery_worker_process.log()
+
+
+def test_progress_is_visible_while_the_task_holds_one_transaction(
+    celery_worker_process, site, admin_user, api_for
+):
+    """The test task writes all its rows in ONE transaction and reports after each step; the
+    reports commit on their own connection, so the API shows them while the task runs."""
+    api = api_for(admin_user, site)
+    record = enqueue(
+        steps_in_one_transaction,
+        site=site,
+        by=admin_user,
+        site_id=site.pk,
+        steps=8,
+        step_seconds=0.4,
+        tag="visible",
+    )
+
+    seen = []
+    deadline = time.monotonic() + TIMEOUT
+    while True:
+        body = api.get(f"/api/tasks/{record.pk}/").json()
+        if body["state"] == TaskState.STARTED and 0 < body["progress"] < 100:
+            rows = Location.objects.filter(name__startswith="visible ").count()
+            seen.append((body["progress"], body["message"], rows))
+        if body["state"] in (TaskState.SUCCESS, TaskState.FAILURE):
+            break
+        assert time.monotonic() < deadline, celery_worker_process.log_tail()
+        time.sleep(0.1)
+
+    assert body["state"] == TaskState.SUCCESS, (body, celery_worker_process.log_tail())
+    assert body["result"] == {"steps": 8, "rows": 8}
+    assert len({progress for progress, _message, _rows in seen}) >= 2, seen
+    progress, message, _rows = seen[0]
+    step = int(message.split()[1])
+    assert (message, progress) == (f"step {step} of 8", step * 100 // 8)
+    assert all(rows == 0 for _p, _m, rows in seen)  # the task's own writes: not committed yet
+
+
+def test_a_periodic_job_runs_once_per_site_on_the_worker(celery_worker_process, site, other_site):
+    """Two beats in a row: the first queues the job for each site, the second finds it queued."""
+    first, second = run_periodic.delay(), run_periodic.delay()
+
+    assert first.get(timeout=TIMEOUT) + second.get(timeout=TIMEOUT) == 2
+    runs = TaskRecord.objects.filter(periodic_key=PING_KEY)
+    deadline = time.monotonic() + TIMEOUT
+    while runs.exclude(state=TaskState.SUCCESS).exists() or runs.count() < 2:
+        assert time.monotonic() < deadline, celery_worker_process.log_tail()
+        time.sleep(0.2)
+    assert sorted(runs.values_list("site_id", flat=True)) == sorted([site.pk, other_site.pk])
+    for record in runs:
+        assert record.result == {"site_id": record.site_id}
+        assert record.worker == celery_worker_process.hostname
+        assert (record.created_by, record.target_type, record.periodic_seq) == (None, None, 1)

@@ -8,7 +8,7 @@ from rest_framework.test import APIClient
 from core.models import APIToken, Role
 from core.services import api_token_create
 from tests.factories import MembershipFactory
-from tests.pages import HTMX
+from tests.helpers import HTMX, by_id, by_testid, field_error, html, is_full_page, root, text
 
 
 def api_me_status(key: str) -> int:
@@ -24,30 +24,28 @@ def test_account_needs_login(client, db):
 
 def test_account_lists_your_memberships_with_roles(tech_page, tech_user, other_site):
     MembershipFactory(user=tech_user, site=other_site, role=Role.MANAGER)
-    html = tech_page.get("/account/").content.decode()
-    assert tech_user.email in html
-    table = html[html.index('data-testid="memberships"') :]
-    table = table[: table.index("</table>")]
-    assert "Main Plant" in table and "Technician" in table
-    assert "North Plant" in table and "Manager" in table
+    page = html(tech_page.get("/account/"))
+    assert tech_user.email in text(page.find(id="main"))
+    rows = by_testid(page, "memberships").tbody.find_all("tr")
+    assert [[text(td) for td in row.find_all("td")] for row in rows] == [
+        ["Main Plant", "Technician"],
+        ["North Plant", "Manager"],
+    ]
 
 
 def test_account_explains_how_to_use_a_token(tech_page, site):
-    html = tech_page.get("/account/").content.decode()
-    assert "Authorization: Token &lt;key&gt;" in html
-    assert "Bearer &lt;key&gt;" in html
-    assert f"X-Site-Id: {site.pk}" in html
+    help_text = text(by_id(tech_page.get("/account/"), "tokens").find("details", class_="help"))
+    assert "Authorization: Token <key>" in help_text
+    assert "Bearer <key>" in help_text
+    assert f"X-Site-Id: {site.pk}" in help_text
 
 
 def test_created_token_is_shown_once_and_works_against_the_api(tech_page, tech_user):
     response = tech_page.post("/account/tokens/new/", {"name": "ERP sync"}, headers=HTMX)
-    html = response.content.decode()
-    assert "<html" not in html and html.lstrip().startswith('<section class="card" id="tokens"')
+    assert not is_full_page(response) and root(response)["id"] == "tokens"
     assert "no-store" in response["Cache-Control"]
     token = APIToken.objects.get(user=tech_user, name="ERP sync")
-    marker = 'data-testid="new-token-key"'
-    assert marker in html
-    key = html.split('id="new-token-key" class="key" value="', 1)[1].split('"', 1)[0]
+    key = by_testid(response, "new-token-key")["value"]
     assert key.startswith(token.prefix) and APIToken.hash_key(key) == token.key_hash
     assert api_me_status(key) == 200
     # Shown once: the account page never shows it again.
@@ -56,25 +54,24 @@ def test_created_token_is_shown_once_and_works_against_the_api(tech_page, tech_u
 
 def test_token_create_without_htmx_renders_the_full_page_with_the_key(tech_page, tech_user):
     response = tech_page.post("/account/tokens/new/", {"name": "CLI"})
-    html = response.content.decode()
-    assert response.status_code == 200 and "<html" in html
-    assert 'data-testid="new-token"' in html
+    assert response.status_code == 200 and is_full_page(response)
+    key = by_testid(by_testid(response, "new-token"), "new-token-key")["value"]
+    assert APIToken.hash_key(key) == APIToken.objects.get(user=tech_user, name="CLI").key_hash
 
 
 def test_token_without_a_name_is_refused_at_the_field(tech_page, tech_user):
-    html = tech_page.post("/account/tokens/new/", {"name": ""}, headers=HTMX).content.decode()
-    assert 'id="id_name_error"' in html
-    assert 'data-testid="new-token"' not in html
+    response = tech_page.post("/account/tokens/new/", {"name": ""}, headers=HTMX)
+    assert field_error(response, "id_name") == "This field is required."
+    assert html(response).find(attrs={"data-testid": "new-token"}) is None
     assert not APIToken.objects.filter(user=tech_user).exists()
 
 
 def test_token_expiring_in_the_past_shows_the_services_message_at_the_field(tech_page, tech_user):
     yesterday = (timezone.localdate() - timedelta(days=2)).isoformat()
-    html = tech_page.post(
+    response = tech_page.post(
         "/account/tokens/new/", {"name": "Old", "expires_at": yesterday}, headers=HTMX
-    ).content.decode()
-    errors = html[html.index('id="id_expires_at_error"') :]
-    assert "The expiry must be in the future." in errors[: errors.index("</ul>")]
+    )
+    assert field_error(response, "id_expires_at") == "The expiry must be in the future."
     assert not APIToken.objects.filter(user=tech_user).exists()
 
 
@@ -89,10 +86,14 @@ def test_revoking_a_token_swaps_its_row_and_stops_it_working(tech_page, tech_use
     token, key = api_token_create(user=tech_user, name="Scanner")
     assert api_me_status(key) == 200
     response = tech_page.post(f"/account/tokens/{token.pk}/revoke/", headers=HTMX)
-    html = response.content.decode()
-    assert html.lstrip().startswith(f'<tr id="token-{token.pk}" class="is-inactive">')
-    assert "revoked" in html and "Revoke</button>" not in html
+    row = root(response)
+    assert row.name == "tr" and row["id"] == f"token-{token.pk}"
+    assert "is-inactive" in row["class"]
+    assert text(row.find(class_="badge")) == "revoked"
+    assert row.find("button") is None  # nothing left to revoke
     assert api_me_status(key) == 401
+    token.refresh_from_db()
+    assert token.revoked_at is not None
 
 
 def test_revoking_someone_elses_token_is_404(tech_page, manager_user):
@@ -113,6 +114,6 @@ def test_default_site_can_be_changed_to_a_member_site(tech_page, tech_user, othe
 def test_default_site_cannot_be_a_site_you_are_not_a_member_of(tech_page, tech_user, other_site):
     response = tech_page.post("/account/default-site/", {"site": other_site.pk})
     assert response.status_code == 200
-    assert 'id="id_site_error"' in response.content.decode()
+    assert field_error(response, "id_site")
     tech_user.refresh_from_db()
     assert tech_user.default_site_id != other_site.pk

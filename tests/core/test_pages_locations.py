@@ -2,73 +2,122 @@
 and the admin's path rebuild with its polled progress bar."""
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from core.models import Location, TaskRecord, TaskState
 from tests.factories import LocationFactory
-from tests.pages import HTMX
+from tests.helpers import (
+    HTMX,
+    all_by_testid,
+    by_id,
+    by_testid,
+    field_error,
+    html,
+    is_full_page,
+    queries_for,
+    root,
+    text,
+)
 
 
 def names(site) -> set[str]:
     return set(Location.objects.for_site(site).values_list("name", flat=True))
 
 
+def node(page, location):
+    """The tree's list item of ``location``."""
+    return by_id(page, f"location-{location.pk}")
+
+
+def shown_paths(source) -> list[str]:
+    """The breadcrumb paths the tree (or the search results) shows, in order."""
+    return [text(span) for span in html(source).find_all("span", class_="tree-path")]
+
+
+def inside(element, container) -> bool:
+    return any(parent is container for parent in element.parents)
+
+
+def fact(page, label: str) -> str:
+    """The value next to ``label`` in a page's facts list."""
+    [term] = [dt for dt in page.find_all("dt") if text(dt) == label]
+    return text(term.find_next_sibling("dd"))
+
+
 # --- Reading --------------------------------------------------------------------------------------
 
 
 def test_tree_page_nests_locations_and_shows_each_path(tech_page, tree):
-    html = tech_page.get("/locations/").content.decode()
-    assert "<html" in html
-    # Bin 1 is rendered inside Room 1's list item, which is inside Building A's.
-    building_at = html.index(f'id="location-{tree.building.pk}"')
-    room_at = html.index(f'id="location-{tree.room.pk}"')
-    bin_at = html.index(f'id="location-{tree.bin.pk}"')
-    assert building_at < room_at < bin_at
-    assert "Building A &gt; Room 1 &gt; Bin 1" in html
+    page = html(tech_page.get("/locations/"))
+    assert is_full_page(page)
+    building, room, bin_ = (node(page, loc) for loc in (tree.building, tree.room, tree.bin))
+    assert inside(bin_, room) and inside(room, building)
+    assert not inside(node(page, tree.other_building), building)
+    assert shown_paths(page) == [
+        "Building A",
+        "Building A > Room 1",
+        "Building A > Room 1 > Bin 1",
+        "Building B",
+    ]
 
 
 def test_technicians_see_no_write_controls(tech_page, tree):
-    html = tech_page.get("/locations/").content.decode()
-    assert "/locations/new/" not in html
-    assert f"/locations/{tree.room.pk}/edit/" not in html
-    assert "Rebuild paths" not in html
+    page = html(tech_page.get("/locations/"))
+    room = node(page, tree.room)
+    assert not all_by_testid(page, "location-new") and not all_by_testid(page, "rebuild-paths")
+    assert not all_by_testid(page, "nav-new-location")
+    assert room.find("a", href=f"/locations/{tree.room.pk}/edit/") is None
+    assert room.find("form") is None and room.find("button") is None
 
 
 def test_managers_see_write_controls_but_only_admins_rebuild(manager_page, admin_page, tree):
-    html = manager_page.get("/locations/").content.decode()
-    assert f'hx-get="/locations/new/?parent={tree.room.pk}"' in html
-    assert f'hx-post="/locations/{tree.room.pk}/delete/"' in html
-    assert "Rebuild paths" not in html
-    assert "Rebuild paths" in admin_page.get("/locations/").content.decode()
+    page = html(manager_page.get("/locations/"))
+    room = node(page, tree.room)
+    assert room.find("a", attrs={"hx-get": f"/locations/new/?parent={tree.room.pk}"})
+    assert room.find("a", attrs={"hx-get": f"/locations/{tree.room.pk}/edit/"})
+    assert room.find("form", attrs={"hx-post": f"/locations/{tree.room.pk}/delete/"})
+    assert by_testid(page, "location-new")["href"] == "/locations/new/"
+    assert not all_by_testid(page, "rebuild-paths")
+    rebuild = by_testid(admin_page.get("/locations/"), "rebuild-paths")
+    assert rebuild.find_parent("form")["hx-post"] == "/locations/rebuild-paths/"
 
 
 def test_htmx_request_gets_only_the_tree_fragment(tech_page, tree):
     response = tech_page.get("/locations/", headers=HTMX)
-    html = response.content.decode()
-    assert "<html" not in html and 'id="site-switcher"' not in html
-    assert html.lstrip().startswith('<div id="location-tree"')
+    assert not is_full_page(response) and html(response).find(id="site-switcher") is None
+    assert root(response)["id"] == "location-tree"
     assert "HX-Request" in response["Vary"]
 
 
 def test_live_search_lists_matches_with_their_paths(tech_page, tree):
-    html = tech_page.get("/locations/", {"q": "bin"}, headers=HTMX).content.decode()
-    assert "Building A &gt; Room 1 &gt; Bin 1" in html
-    assert "Building B" not in html
+    response = tech_page.get("/locations/", {"q": "bin"}, headers=HTMX)
+    assert shown_paths(response) == ["Building A > Room 1 > Bin 1"]
 
 
-def test_search_never_finds_another_sites_locations(tech_page, tree, foreign_location):
-    html = tech_page.get("/locations/", {"q": "Hall"}).content.decode()
-    assert "Foreign Hall" not in html
-    assert "No location matches" in html
+def test_search_never_finds_another_sites_locations(tech_page, site, tree, foreign_location):
+    LocationFactory(site=site, name="Main Hall")
+    assert shown_paths(tech_page.get("/locations/", {"q": "Hall"})) == ["Main Hall"]
+    response = tech_page.get("/locations/", {"q": "Foreign"})
+    assert shown_paths(response) == []
+    assert text(by_id(response, "location-tree").find("p", class_="empty")) == (
+        "No location matches “Foreign”."
+    )
 
 
 def test_detail_shows_breadcrumb_children_and_description(tech_page, tree):
     Location.objects.filter(pk=tree.room.pk).update(description="North wall")
-    html = tech_page.get(f"/locations/{tree.room.pk}/").content.decode()
-    assert f'href="/locations/{tree.building.pk}/">Building A</a>' in html
-    assert f'href="/locations/{tree.bin.pk}/">Bin 1</a>' in html
-    assert "North wall" in html
+    page = html(tech_page.get(f"/locations/{tree.room.pk}/"))
+    crumbs = page.find("nav", class_="breadcrumb")
+    assert [(a["href"], text(a)) for a in crumbs.find_all("a")] == [
+        ("/locations/", "Locations"),
+        (f"/locations/{tree.building.pk}/", "Building A"),
+    ]
+    assert text(crumbs.find(attrs={"aria-current": "page"})) == "Room 1"
+    children = page.find("section", attrs={"aria-labelledby": "children-title"})
+    assert [(a["href"], text(a)) for a in children.find_all("a")] == [
+        (f"/locations/{tree.bin.pk}/", "Bin 1")
+    ]
+    assert text(by_testid(page, "location-path")) == "Building A > Room 1"
+    assert fact(page, "Description") == "North wall"
 
 
 def test_tree_queries_do_not_grow_with_the_number_of_locations(tech_page, site):
@@ -76,17 +125,12 @@ def test_tree_queries_do_not_grow_with_the_number_of_locations(tech_page, site):
         for _ in range(n):
             LocationFactory(site=site, parent=LocationFactory(site=site))
 
-    def queries() -> int:
-        with CaptureQueriesContext(connection) as ctx:
-            assert tech_page.get("/locations/").status_code == 200
-        return len(ctx.captured_queries)
-
     tech_page.get("/locations/")  # the first page of a session also stores the chosen site
     grow(5)
-    small = queries()
+    small = queries_for(tech_page, "/locations/")
     grow(5)
     assert Location.objects.for_site(site).count() == 20
-    assert queries() == small
+    assert queries_for(tech_page, "/locations/") == small
 
 
 # --- Site isolation and roles ---------------------------------------------------------------------
@@ -151,10 +195,9 @@ def test_create_inside_a_parent_stores_the_path(manager_page, tree, site):
 def test_create_with_an_empty_name_shows_the_error_at_the_field(manager_page, site, location_rows):
     before = location_rows(site)
     response = manager_page.post("/locations/new/", {"name": "   "})
-    html = response.content.decode()
     assert response.status_code == 200
-    assert '<ul class="field-errors" id="id_name_error">' in html
-    assert 'aria-invalid="true"' in html
+    assert field_error(response, "id_name") == "This field is required."
+    assert by_id(response, "id_name")["aria-invalid"] == "true"
     assert location_rows(site) == before
 
 
@@ -163,10 +206,8 @@ def test_create_with_a_sibling_name_shows_the_services_message_at_the_field(
 ):
     before = location_rows(site)
     response = manager_page.post("/locations/new/", {"name": "room 1", "parent": tree.building.pk})
-    html = response.content.decode()
     assert response.status_code == 200
-    error_list = html[html.index('id="id_name_error"') :]
-    assert "already exists at this level" in error_list[: error_list.index("</ul>")]
+    assert "already exists at this level" in field_error(response, "id_name")
     assert location_rows(site) == before
 
 
@@ -175,39 +216,46 @@ def test_create_cannot_pick_a_parent_of_another_site(manager_page, foreign_locat
         "/locations/new/", {"name": "Sneaky", "parent": foreign_location.pk}
     )
     assert response.status_code == 200
-    assert 'id="id_parent_error"' in response.content.decode()
+    assert "Select a valid choice" in field_error(response, "id_parent")
     assert "Sneaky" not in names(site)
 
 
 def test_htmx_form_is_a_fragment_that_posts_back_inline(manager_page, tree):
-    html = manager_page.get(f"/locations/new/?parent={tree.room.pk}", headers=HTMX).content.decode()
-    assert "<html" not in html
-    assert f'hx-post="/locations/new/?parent={tree.room.pk}"' in html
-    assert 'hx-target="this"' in html
-    assert "New location inside Building A &gt; Room 1" in html
+    response = manager_page.get(f"/locations/new/?parent={tree.room.pk}", headers=HTMX)
+    form = root(response)
+    assert not is_full_page(response) and form["data-testid"] == "location-form"
+    assert form["hx-post"] == f"/locations/new/?parent={tree.room.pk}"
+    assert form["hx-target"] == "this"
+    assert text(form.find("h2")) == "New location inside Building A > Room 1"
 
 
-def test_htmx_create_swaps_in_the_refreshed_tree(manager_page, tree):
+def test_htmx_create_swaps_in_the_refreshed_tree(manager_page, tree, site):
     response = manager_page.post(
         f"/locations/new/?parent={tree.room.pk}",
         {"name": "Bin 2", "parent": tree.room.pk},
         headers=HTMX,
     )
-    html = response.content.decode()
     assert response.status_code == 200
     assert response["HX-Retarget"] == "#location-tree"
     assert response["HX-Reswap"] == "outerHTML"
-    assert html.lstrip().startswith('<div id="location-tree"')
-    assert "Building A &gt; Room 1 &gt; Bin 2" in html
+    assert root(response)["id"] == "location-tree"
+    assert shown_paths(response) == [
+        "Building A",
+        "Building A > Room 1",
+        "Building A > Room 1 > Bin 1",
+        "Building A > Room 1 > Bin 2",
+        "Building B",
+    ]
+    created = Location.objects.get(site=site, name="Bin 2")
+    assert (created.parent, created.path) == (tree.room, "Building A > Room 1 > Bin 2")
 
 
 def test_htmx_create_error_rerenders_the_form_in_place(manager_page, tree, site, location_rows):
     before = location_rows(site)
     response = manager_page.post("/locations/new/", {"name": "Building B"}, headers=HTMX)
-    html = response.content.decode()
     assert "HX-Retarget" not in response
-    assert "<html" not in html and 'data-testid="location-form"' in html
-    assert "already exists at this level" in html
+    assert not is_full_page(response) and root(response)["data-testid"] == "location-form"
+    assert "already exists at this level" in field_error(response, "id_name")
     assert location_rows(site) == before
 
 
@@ -226,11 +274,11 @@ def test_moving_a_location_rewrites_the_paths_below_it(manager_page, tree):
 
 
 def test_edit_offers_no_parent_inside_the_location_itself(manager_page, tree):
-    html = manager_page.get(f"/locations/{tree.room.pk}/edit/").content.decode()
-    assert f'<option value="{tree.building.pk}" selected>' in html
-    assert f'<option value="{tree.other_building.pk}">' in html
-    assert f'<option value="{tree.room.pk}"' not in html
-    assert f'<option value="{tree.bin.pk}"' not in html
+    parent = by_id(manager_page.get(f"/locations/{tree.room.pk}/edit/"), "id_parent")
+    offered = {o["value"]: o.has_attr("selected") for o in parent.find_all("option")}
+    assert offered[str(tree.building.pk)] is True
+    assert offered[str(tree.other_building.pk)] is False
+    assert str(tree.room.pk) not in offered and str(tree.bin.pk) not in offered
 
 
 def test_edit_into_its_own_descendant_is_refused(manager_page, tree, site, location_rows):
@@ -239,7 +287,7 @@ def test_edit_into_its_own_descendant_is_refused(manager_page, tree, site, locat
         f"/locations/{tree.building.pk}/edit/", {"name": "Building A", "parent": tree.bin.pk}
     )
     assert response.status_code == 200
-    assert 'id="id_parent_error"' in response.content.decode()
+    assert field_error(response, "id_parent")
     assert location_rows(site) == before
 
 
@@ -251,17 +299,18 @@ def test_delete_of_a_leaf_removes_it(manager_page, tree, site):
 
 def test_delete_of_a_location_with_children_shows_the_error(manager_page, tree, site):
     response = manager_page.post(f"/locations/{tree.room.pk}/delete/", follow=True)
-    html = response.content.decode()
     assert response.redirect_chain[-1][0] == f"/locations/{tree.room.pk}/"
-    assert "Move or delete the locations inside “Room 1” first." in html
+    messages = html(response).find("div", class_="messages", attrs={"role": "status"})
+    assert text(messages) == "Move or delete the locations inside “Room 1” first."
     assert "Room 1" in names(site)
 
 
 def test_htmx_delete_refusal_is_shown_above_the_tree(manager_page, tree, site):
     response = manager_page.post(f"/locations/{tree.building.pk}/delete/", headers=HTMX)
-    html = response.content.decode()
     assert response["HX-Retarget"] == "#location-tree"
-    assert 'data-testid="tree-error"' in html and "first." in html
+    error = by_testid(response, "tree-error")
+    assert error["role"] == "alert"
+    assert text(error) == "Move or delete the locations inside “Building A” first."
     assert "Building A" in names(site)
 
 
@@ -270,10 +319,25 @@ def test_htmx_delete_refusal_is_shown_above_the_tree(manager_page, tree, site):
 
 def test_rebuild_paths_queues_a_task_and_shows_a_polling_progress_bar(admin_page, tree, site):
     response = admin_page.post("/locations/rebuild-paths/", headers=HTMX)
-    html = response.content.decode()
     task = TaskRecord.objects.get(site=site)
     assert task.state == TaskState.PENDING  # queued after commit; the test transaction is open
-    assert f'hx-get="/tasks/{task.pk}/"' in html and 'hx-trigger="every 1s"' in html
+    bar = by_testid(response, "task-progress")
+    assert bar["data-state"] == "PENDING"
+    assert bar["hx-get"] == f"/tasks/{task.pk}/" and bar["hx-trigger"] == "every 1s"
+
+
+def test_a_repair_still_running_shows_its_bar_when_the_tree_is_opened(tech_page, admin_page, site):
+    admin_page.post("/locations/rebuild-paths/", headers=HTMX)  # queued: the test never commits
+    task = TaskRecord.objects.get(site=site)
+    assert (task.target_type.model, task.target_id) == ("site", str(site.pk))
+
+    bars = by_testid(tech_page.get("/locations/"), "object-tasks").select(
+        '[data-testid="task-progress"]'
+    )
+
+    assert [bar["id"] for bar in bars] == [f"task-{task.pk}"]
+    TaskRecord.objects.filter(pk=task.pk).update(state=TaskState.SUCCESS)
+    assert not all_by_testid(tech_page.get("/locations/"), "object-tasks")
 
 
 def test_rebuild_paths_repairs_paths_and_the_finished_bar_stops_polling(
@@ -285,10 +349,11 @@ def test_rebuild_paths_repairs_paths_and_the_finished_bar_stops_polling(
     tree.bin.refresh_from_db()
     assert tree.bin.path == "Building A > Room 1 > Bin 1"
     task = TaskRecord.objects.get(site=site)
+    assert (task.state, task.result) == (TaskState.SUCCESS, {"locations": 4, "repaired": 1})
     response = admin_page.get(f"/tasks/{task.pk}/", headers=HTMX)
-    html = response.content.decode()
-    assert 'data-state="SUCCESS"' in html and "100%" in html
-    assert "every 1s" not in html
+    bar = by_testid(response, "task-progress")
+    assert bar["data-state"] == "SUCCESS" and bar.find("progress")["value"] == "100"
+    assert not bar.has_attr("hx-trigger") and not bar.has_attr("hx-get")
     assert "taskFinished" in response["HX-Trigger"]
 
 
@@ -296,12 +361,15 @@ def test_task_progress_shows_a_running_task_of_this_site(tech_page, site):
     task = TaskRecord.objects.create(
         site=site, name="Import", state=TaskState.STARTED, progress=40, message="4 of 10"
     )
-    fragment = tech_page.get(f"/tasks/{task.pk}/", headers=HTMX).content.decode()
-    assert "<html" not in fragment
-    assert '<progress max="100" value="40"' in fragment and "4 of 10" in fragment
-    assert 'hx-trigger="every 1s"' in fragment
-    page = tech_page.get(f"/tasks/{task.pk}/").content.decode()
-    assert "<html" in page and 'value="40"' in page
+    fragment = tech_page.get(f"/tasks/{task.pk}/", headers=HTMX)
+    assert not is_full_page(fragment)
+    bar = by_testid(fragment, "task-progress")
+    assert bar.find("progress")["value"] == "40"
+    assert text(bar.find(class_="task-message")) == "4 of 10"
+    assert bar["hx-trigger"] == "every 1s"
+    page = tech_page.get(f"/tasks/{task.pk}/")
+    assert is_full_page(page)
+    assert by_testid(page, "task-progress").find("progress")["value"] == "40"
 
 
 def test_another_sites_task_does_not_exist(tech_page, other_site):

@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 
 import pytest
 from django import forms
+from django.urls import reverse
 
 from core.errors import ServiceError
 from core.forms import ServiceFormMixin
@@ -12,7 +13,23 @@ from core.models import Location, Role
 from core.sites import SESSION_KEY
 from core.views import server_error
 from tests.factories import LocationFactory, MembershipFactory, UserFactory
-from tests.pages import HTMX, page_client
+from tests.helpers import (
+    HTMX,
+    all_by_testid,
+    by_id,
+    by_testid,
+    html,
+    page_client,
+    text,
+)
+
+
+def current_site(response) -> str:
+    return text(by_testid(response, "current-site"))
+
+
+def messages_shown(response) -> str:
+    return text(html(response).find("div", class_="messages", attrs={"role": "status"}))
 
 
 @pytest.fixture
@@ -29,18 +46,13 @@ def two_site_user(site, other_site):
 
 
 def test_login_page_renders_the_form_browser_tests_rely_on(client, db):
-    html = client.get("/login/").content.decode()
-    for fragment in (
-        'id="login-form"',
-        'method="post"',
-        'name="username"',
-        'id="id_username"',
-        'name="password"',
-        'id="id_password"',
-        'id="login-submit"',
-        "csrfmiddlewaretoken",
-    ):
-        assert fragment in html, fragment
+    form = by_id(client.get("/login/"), "login-form")
+    assert form.name == "form" and form["method"] == "post" and form["action"] == "/login/"
+    assert by_id(form, "id_username")["name"] == "username"
+    assert by_id(form, "id_password")["name"] == "password"
+    assert by_id(form, "id_password")["type"] == "password"
+    assert by_id(form, "login-submit")["type"] == "submit"
+    assert form.find("input", attrs={"name": "csrfmiddlewaretoken", "type": "hidden"})
 
 
 def test_login_with_the_right_password_lands_on_the_dashboard_of_the_default_site(
@@ -50,13 +62,14 @@ def test_login_with_the_right_password_lands_on_the_dashboard_of_the_default_sit
     assert response.status_code == 302 and response["Location"] == "/"
     dashboard = client.get("/")
     assert dashboard.status_code == 200
-    assert 'data-testid="current-site">Main Plant<' in dashboard.content.decode()
+    assert current_site(dashboard) == "Main Plant"
 
 
 def test_login_with_a_wrong_password_shows_an_error_and_signs_nobody_in(client, tech_user):
     response = client.post("/login/", {"username": "tech", "password": "wrong"})
     assert response.status_code == 200
-    assert 'class="alert alert-error form-errors"' in response.content.decode()
+    errors = by_id(response, "login-form").find(class_="form-errors")
+    assert errors["role"] == "alert" and "correct username and password" in text(errors)
     assert "_auth_user_id" not in client.session
 
 
@@ -74,8 +87,10 @@ def test_an_htmx_request_without_a_session_reloads_into_the_login_page(client, d
 
 def test_logout_needs_post_and_ends_the_session(tech_page):
     assert tech_page.get("/logout/").status_code == 405
+    assert "_auth_user_id" in tech_page.session  # GET did not sign out
     response = tech_page.post("/logout/")
     assert response.status_code == 302
+    assert "_auth_user_id" not in tech_page.session
     assert tech_page.get("/").status_code == 302
 
 
@@ -87,44 +102,49 @@ def test_dashboard_shows_the_site_facts_and_counts_only_this_site(manager_page, 
     site.save()
     LocationFactory.create_batch(3, site=site)
     LocationFactory.create_batch(5, site=other_site)
-    html = manager_page.get("/").content.decode()
-    assert 'data-testid="site-time-zone">Europe/Berlin<' in html
-    assert 'data-testid="site-currency">EUR<' in html
-    assert 'data-testid="your-role">Manager<' in html
-    assert 'data-testid="location-count">3<' in html
-    assert 'data-testid="member-count">1<' in html
-    for soon in ("Work orders", "Maintenance", "Inventory", "Builds"):
-        assert soon in html
+    page = html(manager_page.get("/"))
+    facts = ("site-time-zone", "site-currency", "your-role", "location-count", "member-count")
+    assert [text(by_testid(page, testid)) for testid in facts] == [
+        "Europe/Berlin",
+        "EUR",
+        "Manager",
+        "3",
+        "1",
+    ]
+    soon = page.find("section", attrs={"aria-labelledby": "coming-soon-title"})
+    assert [text(h3) for h3 in soon.find_all("h3")] == ["Work orders", "Maintenance", "Builds"]
 
 
 def test_nav_offers_write_links_to_managers_only(tech_page, manager_page):
-    tech_html = tech_page.get("/").content.decode()
-    manager_html = manager_page.get("/").content.decode()
-    assert 'data-testid="nav-locations"' in tech_html
-    assert 'data-testid="nav-new-location"' not in tech_html
-    assert 'data-testid="nav-new-location"' in manager_html
+    tech_nav = tech_page.get("/")
+    assert by_testid(tech_nav, "nav-locations")["href"] == "/locations/"
+    assert not all_by_testid(tech_nav, "nav-new-location")
+    assert by_testid(manager_page.get("/"), "nav-new-location")["href"] == "/locations/new/"
 
 
 def test_django_admin_link_is_for_superusers_only(manager_page, manager_user):
-    assert 'data-testid="nav-django-admin"' not in manager_page.get("/").content.decode()
+    assert not all_by_testid(manager_page.get("/"), "nav-django-admin")
     manager_user.is_superuser = True
     manager_user.save()
-    assert 'data-testid="nav-django-admin"' in manager_page.get("/").content.decode()
+    assert by_testid(manager_page.get("/"), "nav-django-admin")["href"] == reverse("admin:index")
 
 
 def test_pages_load_nothing_from_the_internet(tech_page):
-    html = tech_page.get("/").content.decode()
-    assert "/static/django_htmx/htmx-2.min.js" in html
-    assert (
-        'src="http' not in html and 'href="http' not in html and "//" not in html.replace("://", "")
-    )
+    response = tech_page.get("/")
+    scripts = [script["src"] for script in html(response).find_all("script", src=True)]
+    assert "/static/django_htmx/htmx-2.min.js" in scripts
+    linked = scripts + [link["href"] for link in html(response).find_all("link", href=True)]
+    assert all(url.startswith(("/", "data:")) and not url.startswith("//") for url in linked)
+    page = response.content.decode()
+    assert "//" not in page.replace("://", "")  # no protocol-relative URL anywhere, scripts too
+    assert 'src="http' not in page and 'href="http' not in page
 
 
 def test_user_without_any_site_gets_the_no_site_page(db):
     client = page_client(UserFactory(username="nobody"))
     response = client.get("/")
     assert response.status_code == 403
-    assert 'data-testid="no-site"' in response.content.decode()
+    assert "not a member of any site" in text(by_testid(response, "no-site").h1)
 
 
 def test_times_are_shown_in_the_site_time_zone(tech_page, site):
@@ -134,28 +154,28 @@ def test_times_are_shown_in_the_site_time_zone(tech_page, site):
     Location.objects.filter(pk=location.pk).update(
         updated_at=datetime(2024, 1, 1, 0, 0, tzinfo=UTC)
     )
-    html = tech_page.get(f"/locations/{location.pk}/").content.decode()
-    assert "Jan. 1, 2024, 9 a.m." in html
+    changed = html(tech_page.get(f"/locations/{location.pk}/")).find("main").find("time")
+    assert changed["datetime"] == "2024-01-01T09:00:00+09:00"
+    assert text(changed) == "Jan. 1, 2024, 9 a.m."
 
 
 # --- Site switcher --------------------------------------------------------------------------------
 
 
 def test_site_switcher_form_contract(two_site_user, site, other_site):
-    html = page_client(two_site_user).get("/").content.decode()
-    form = html[html.index('<form id="site-switcher"') :]
-    form = form[: form.index("</form>")]
-    assert 'method="post" action="/site/switch/"' in form
-    assert '<select id="site-switcher-select" name="site" data-autosubmit>' in form
-    assert f'<option value="{other_site.pk}">North Plant</option>' in form
-    assert f'value="{site.pk}"' not in form  # the current site is not offered
-    assert 'id="site-switcher-submit"' in form
+    form = by_id(page_client(two_site_user).get("/"), "site-switcher")
+    assert (form.name, form["method"], form["action"]) == ("form", "post", "/site/switch/")
+    select = by_id(form, "site-switcher-select")
+    assert select["name"] == "site" and select.has_attr("data-autosubmit")
+    offered = [(o["value"], text(o)) for o in select.find_all("option") if o["value"]]
+    assert offered == [(str(other_site.pk), "North Plant")]  # the current site is not offered
+    assert by_id(form, "site-switcher-submit")["type"] == "submit"
 
 
 def test_site_switcher_is_hidden_with_only_one_site(tech_page):
-    html = tech_page.get("/").content.decode()
-    assert 'data-testid="current-site">Main Plant<' in html
-    assert 'id="site-switcher"' not in html
+    response = tech_page.get("/")
+    assert current_site(response) == "Main Plant"
+    assert html(response).find(id="site-switcher") is None
 
 
 def test_switching_to_a_member_site_shows_that_sites_data(two_site_user, other_site):
@@ -164,18 +184,19 @@ def test_switching_to_a_member_site_shows_that_sites_data(two_site_user, other_s
     response = client.post("/site/switch/", {"site": other_site.pk, "next": "/locations/"})
     assert response.status_code == 302 and response["Location"] == "/locations/"
     assert client.session[SESSION_KEY] == other_site.pk
-    html = client.get("/locations/").content.decode()
-    assert 'data-testid="current-site">North Plant<' in html
-    assert "North Hall" in html
+    locations = client.get("/locations/")
+    assert current_site(locations) == "North Plant"
+    shown = [text(a) for a in html(locations).find_all("a", class_="tree-name")]
+    assert shown == ["North Hall"]
     # The role shown is the one at the new site.
-    assert 'data-testid="your-role">Technician<' in client.get("/").content.decode()
+    assert text(by_testid(client.get("/"), "your-role")) == "Technician"
 
 
 def test_switching_to_a_site_you_are_not_a_member_of_is_refused(manager_page, site, other_site):
     response = manager_page.post("/site/switch/", {"site": other_site.pk})
     assert response.status_code == 403
     assert manager_page.session[SESSION_KEY] == site.pk
-    assert 'data-testid="current-site">Main Plant<' in manager_page.get("/").content.decode()
+    assert current_site(manager_page.get("/")) == "Main Plant"
 
 
 def test_switching_by_htmx_reloads_the_whole_page(two_site_user, other_site):
@@ -189,7 +210,7 @@ def test_switching_without_a_site_goes_back_with_a_message(two_site_user, site):
     client = page_client(two_site_user)
     response = client.post("/site/switch/", {"site": "", "next": "/locations/"}, follow=True)
     assert response.redirect_chain == [("/locations/", 302)]
-    assert "Choose a site to switch to." in response.content.decode()
+    assert messages_shown(response) == "Choose a site to switch to."
     assert client.session[SESSION_KEY] == site.pk
 
 
@@ -207,13 +228,15 @@ def test_switching_never_redirects_off_site(two_site_user, other_site):
 def test_unknown_page_is_a_friendly_404(tech_page):
     response = tech_page.get("/no-such-page/")
     assert response.status_code == 404
-    assert "Back to the dashboard" in response.content.decode()
+    page = html(response)
+    assert text(page.find("h1")) == "Not found"
+    assert page.find("main").find("a", string="Back to the dashboard")["href"] == "/"
 
 
 def test_server_error_page_renders_without_the_request_context(rf):
     response = server_error(rf.get("/locations/"))
     assert response.status_code == 500
-    assert "Server error" in response.content.decode()
+    assert text(html(response).find("h1")) == "Server error"
     assert json.loads(server_error(rf.get("/api/locations/")).content) == {
         "detail": "Server error."
     }

@@ -5,52 +5,22 @@ PostgreSQL. They run in the second stage of ``make test``, where the cache (and 
 counters) is Redis, shared by all threads as it is by several web processes in production.
 """
 
-import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
-from django.db import connection
 from rest_framework.test import APIClient
 
 from core.errors import ServiceError
 from core.models import Location, Site, User
 from core.services import api_token_create, location_create, location_paths_rebuild, location_update
-from tests.factories import LocationFactory
+from tests.factories import LocationFactory, admin_of
+from tests.helpers import in_parallel, split
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 THREADS = 20
-
-
-def in_parallel(work, items):
-    """Run ``work(item, go)`` for every item on its own thread and connection.
-
-    ``go()`` is a barrier: each thread prepares (loads its own rows), calls ``go()`` and then does
-    the racing part, so all racing parts start together. Returns ``(result, exception)`` pairs in
-    the order of ``items``.
-    """
-    barrier = threading.Barrier(len(items))
-
-    def go():
-        barrier.wait(timeout=30)
-
-    def run(item):
-        try:
-            return work(item, go), None
-        except Exception as exc:
-            return None, exc
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(max_workers=len(items)) as pool:
-        return list(pool.map(run, items))
-
-
-def raised(outcomes) -> list[Exception]:
-    return [exc for _result, exc in outcomes if exc is not None]
 
 
 # --- (a) one name per tree level, however many requests race for it ------------------------------
@@ -67,10 +37,8 @@ def test_parallel_creates_of_one_name_leave_exactly_one_location(site, manager_u
         go()
         return location_create(site=at, by=by, name="Line 7", parent=under)
 
-    outcomes = in_parallel(create, range(THREADS))
+    created, errors = split(in_parallel(create, range(THREADS)))
 
-    created = [result for result, _exc in outcomes if result is not None]
-    errors = raised(outcomes)
     assert len(created) == 1, errors
     assert len(errors) == THREADS - 1
     assert all(isinstance(exc, ServiceError) for exc in errors), errors
@@ -101,10 +69,9 @@ def test_parallel_requests_share_one_rate_limit_budget(site, manager_user, setti
         go()
         return client.get("/api/user/me/")
 
-    outcomes = in_parallel(call, range(THREADS))
+    responses, errors = split(in_parallel(call, range(THREADS)))
 
-    assert not raised(outcomes), raised(outcomes)
-    responses = [response for response, _exc in outcomes]
+    assert not errors, errors
     statuses = sorted(r.status_code for r in responses)
     assert statuses == [200] * 5 + [429] * (THREADS - 5), statuses
     resets = {r.headers["X-RateLimit-Reset"] for r in responses}
@@ -152,7 +119,7 @@ def _move_all(manager_user, moves):
 
 def _assert_paths_consistent(site):
     total = Location.objects.filter(site=site).count()
-    report = location_paths_rebuild(site=site)
+    report = location_paths_rebuild(site=site, by=admin_of(site))
     assert report == {"locations": total, "repaired": 0}, report
     for node in Location.objects.filter(site=site).select_related("parent"):
         if node.parent is None:
@@ -167,9 +134,11 @@ def test_parallel_moves_of_separate_subtrees_keep_paths_consistent(site, manager
     count = 10
     subtrees, targets = _forest(site, count)
 
-    outcomes = _move_all(manager_user, [(subtrees[i][0], targets[i][1]) for i in range(count)])
+    _done, errors = split(
+        _move_all(manager_user, [(subtrees[i][0], targets[i][1]) for i in range(count)])
+    )
 
-    assert not raised(outcomes), raised(outcomes)
+    assert not errors, errors
     _assert_paths_consistent(site)
     assert Location.objects.get(pk=subtrees[3][2].pk).path == "T3 > U3 > S3 > C3 > G3"
 
@@ -182,9 +151,9 @@ def test_parallel_moves_into_subtrees_that_are_moving_too_keep_paths_consistent(
     moves = [(subtrees[i][0], subtrees[i + 1][1]) for i in range(count - 1)]
     moves.append((subtrees[count - 1][0], targets[0][1]))
 
-    outcomes = _move_all(manager_user, moves)
+    _done, errors = split(_move_all(manager_user, moves))
 
-    assert not raised(outcomes), raised(outcomes)
+    assert not errors, errors
     _assert_paths_consistent(site)
     chain = " > ".join(f"S{i} > C{i}" for i in reversed(range(count)))
     assert Location.objects.get(pk=subtrees[0][2].pk).path == f"T0 > U0 > {chain} > G0"
@@ -208,8 +177,8 @@ def test_parallel_creates_inside_subtrees_that_are_moving_keep_paths_consistent(
             return location_update(location=location, by=by, parent=parent)
         return location_create(site=at, by=by, name="New bin", parent=parent)
 
-    outcomes = in_parallel(work, jobs)
+    _done, errors = split(in_parallel(work, jobs))
 
-    assert not raised(outcomes), raised(outcomes)
+    assert not errors, errors
     _assert_paths_consistent(site)
     assert Location.objects.filter(site=site, path="T4 > U4 > S4 > C4 > G4 > New bin").exists()

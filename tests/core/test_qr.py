@@ -16,61 +16,23 @@ from core.errors import ServiceError
 from core.models import Location
 from core.services import location_create, location_qr_set, location_update
 from tests.factories import LocationFactory
-
-SVG_NS = "{http://www.w3.org/2000/svg}"
+from tests.helpers import (
+    SVG_NS,
+    all_by_testid,
+    by_id,
+    by_testid,
+    expected_matrix,
+    html,
+    label_page_size,
+    rendered_matrix,
+    svg_in,
+    text,
+)
 
 
 @pytest.fixture
 def bin_a(site):
     return LocationFactory(site=site, name="Bin A", qr_code="L-BINA")
-
-
-@pytest.fixture
-def foreign_bin(other_site):
-    return LocationFactory(site=other_site, name="Foreign bin", qr_code="L-FOREIGN")
-
-
-def rendered_matrix(svg: str) -> list[list[int]]:
-    """Read the modules back out of a segno SVG: the inverse of what the renderer drew.
-
-    segno draws each row's dark runs as horizontal strokes of width 1 on the line y = row + 0.5,
-    with absolute ``M``, relative ``m`` moves and ``h`` runs, inside ``viewBox="0 0 n n"``.
-    """
-    root = ET.fromstring(svg)
-    assert root.tag == f"{SVG_NS}svg"
-    size = int(root.get("viewBox").split()[2])
-    matrix = [[0] * size for _ in range(size)]
-    dark = [p for p in root.iter(f"{SVG_NS}path") if p.get("stroke")]
-    assert len(dark) == 1
-    x = y = 0.0
-    for cmd, a, b in re.findall(r"([MmHh])\s*(-?[\d.]+)(?:\s+(-?[\d.]+))?", dark[0].get("d")):
-        if cmd == "M":
-            x, y = float(a), float(b)
-        elif cmd == "m":
-            x, y = x + float(a), y + float(b)
-        else:
-            run = float(a) if cmd == "h" else float(a) - x
-            for col in range(int(x), int(x + run)):
-                matrix[int(y)][col] = 1
-            x += run
-    return matrix
-
-
-def expected_matrix(data: str) -> list[list[int]]:
-    """segno's own matrix for the same data, with the four-module quiet zone around it."""
-    code = qr.qr_code(data)
-    border = qr.QUIET_ZONE
-    width = len(code.matrix) + 2 * border
-    rows = [[0] * width for _ in range(border)]
-    rows += [[0] * border + [int(bool(m)) for m in row] + [0] * border for row in code.matrix]
-    rows += [[0] * width for _ in range(border)]
-    return rows
-
-
-def svg_in(html: str) -> str:
-    match = re.search(r"<svg\b.*?</svg>", html, re.S)
-    assert match, "no inline SVG in the page"
-    return match.group(0)
 
 
 # --- Rendering ------------------------------------------------------------------------------------
@@ -127,10 +89,11 @@ def test_resolver_finds_values_with_slashes_and_spaces(tech_page, site):
     assert response.status_code == 302 and response["Location"] == f"/locations/{odd.pk}/"
 
 
-def test_another_sites_value_does_not_resolve(tech_page, bin_a, foreign_bin):
+def test_another_sites_value_does_not_resolve(tech_page, bin_a, foreign_location):
     response = tech_page.get("/qr/L-FOREIGN/")
     assert response.status_code == 404
-    assert "Foreign bin" not in response.content.decode()
+    assert "Foreign Hall" not in response.content.decode()
+    assert tech_page.get("/qr/L-BINA/").status_code == 302  # the same path with a value of here
 
 
 def test_an_unknown_value_is_not_found(tech_page, bin_a):
@@ -147,14 +110,17 @@ def test_a_scan_while_signed_out_leads_to_login_and_back(bin_a):
 
 def test_scan_page_has_an_autofocused_box_and_a_hidden_camera_button(tech_page):
     response = tech_page.get("/scan/")
-    html = response.content.decode()
     assert response.status_code == 200
-    assert re.search(r'<input[^>]*name="code"[^>]*autofocus', html, re.S)
-    assert re.search(r'<button[^>]*id="scan-camera"[^>]*hidden', html, re.S)
-    assert "BarcodeDetector" in html
-    script = html.split("<script>")[1].split("</script>")[0]
-    assert "http://" not in script and "https://" not in script  # nothing from the internet
-    assert "<script src=" not in html.split("</header>")[1]
+    form = by_testid(response, "scan-form")
+    box = form.find("input", attrs={"name": "code"})
+    assert box["id"] == "scan-code" and box.has_attr("autofocus")
+    camera = by_testid(response, "scan-camera")
+    assert camera.name == "button" and camera.has_attr("hidden")
+    main = html(response).find("main")
+    [script] = main.find_all("script")
+    assert not script.has_attr("src") and "BarcodeDetector" in script.get_text()
+    # nothing from the internet
+    assert "http://" not in script.get_text() and "https://" not in script.get_text()
 
 
 def test_scanning_a_value_or_a_label_url_opens_the_record(tech_page, bin_a):
@@ -164,11 +130,12 @@ def test_scanning_a_value_or_a_label_url_opens_the_record(tech_page, bin_a):
     assert tech_page.get("/scan/", {"code": scanned})["Location"] == expected
 
 
-def test_scanning_an_unknown_or_foreign_value_says_so_on_the_scan_page(tech_page, foreign_bin):
+def test_scanning_an_unknown_or_foreign_value_says_so_on_the_scan_page(tech_page, foreign_location):
     response = tech_page.get("/scan/", {"code": "L-FOREIGN"})
-    html = response.content.decode()
     assert response.status_code == 404
-    assert "Nothing at this site has the QR value" in html and 'id="scan-code"' in html
+    error = by_id(response, "scan-code_error")
+    assert error["role"] == "alert" and "Nothing at this site has the QR value" in text(error)
+    assert by_id(response, "scan-code")["value"] == "L-FOREIGN"  # kept, to correct it
 
 
 # --- Label page -----------------------------------------------------------------------------------
@@ -178,22 +145,28 @@ def test_technicians_get_the_label_with_code_name_path_and_value(tech_page, site
     room = LocationFactory(site=site, name="Room 1")
     shelf = LocationFactory(site=site, name="Shelf 3", parent=room, qr_code="L-SHELF3")
     response = tech_page.get(f"/locations/{shelf.pk}/label/")
-    html = response.content.decode()
     assert response.status_code == 200
-    assert "Shelf 3" in html and "Room 1 &gt; Shelf 3" in html and "L-SHELF3" in html
-    assert "window.print()" in html and "@media print" in html
-    svg = svg_in(html)
+    label = by_testid(response, "label")
+    assert text(by_testid(label, "label-name")) == "Shelf 3"
+    assert text(by_testid(label, "label-path")) == "Room 1 > Shelf 3"
+    assert text(by_testid(label, "label-value")) == "L-SHELF3"
+    assert by_testid(response, "label-print")["onclick"] == "window.print()"
+    assert "@media print" in html(response).find("style").get_text()
+    svg = svg_in(response.content.decode())
     assert rendered_matrix(svg) == expected_matrix("http://testserver/qr/L-SHELF3/")
-    assert "Generate QR value" not in html
+    assert not all_by_testid(response, "qr-generate")
 
 
 def test_label_size_is_chosen_with_size(tech_page, bin_a):
-    default = tech_page.get(f"/locations/{bin_a.pk}/label/").content.decode()
-    small = tech_page.get(f"/locations/{bin_a.pk}/label/", {"size": "50x25"}).content.decode()
-    assert "size: 62mm 29mm" in default
-    assert "size: 50mm 25mm" in small
-    unknown = tech_page.get(f"/locations/{bin_a.pk}/label/", {"size": "1x1"}).content.decode()
-    assert "size: 62mm 29mm" in unknown
+    url = f"/locations/{bin_a.pk}/label/"
+    default = tech_page.get(url)
+    assert label_page_size(default) == "62mm 29mm"
+    assert by_testid(default, "label")["data-size"] == "62x29"
+    small = tech_page.get(url, {"size": "50x25"})
+    assert label_page_size(small) == "50mm 25mm"
+    assert by_testid(small, "label")["data-size"] == "50x25"
+    unknown = tech_page.get(url, {"size": "1x1"})
+    assert label_page_size(unknown) == "62mm 29mm"
 
 
 def test_label_as_bare_svg_for_label_printers(tech_page, bin_a):
@@ -206,15 +179,16 @@ def test_label_as_bare_svg_for_label_printers(tech_page, bin_a):
     assert rendered_matrix(svg) == expected_matrix("http://testserver/qr/L-BINA/")
 
 
-def test_another_sites_label_is_not_found(tech_page, foreign_bin):
-    assert tech_page.get(f"/locations/{foreign_bin.pk}/label/").status_code == 404
-    url = f"/locations/{foreign_bin.pk}/label/?format=svg"
+def test_another_sites_label_is_not_found(tech_page, foreign_location):
+    assert tech_page.get(f"/locations/{foreign_location.pk}/label/").status_code == 404
+    url = f"/locations/{foreign_location.pk}/label/?format=svg"
     assert tech_page.get(url).status_code == 404
 
 
 def test_detail_page_shows_the_value_and_links_the_label(tech_page, bin_a):
-    html = tech_page.get(f"/locations/{bin_a.pk}/").content.decode()
-    assert f'href="/locations/{bin_a.pk}/label/"' in html and "L-BINA" in html
+    response = tech_page.get(f"/locations/{bin_a.pk}/")
+    assert by_testid(response, "location-label-link")["href"] == f"/locations/{bin_a.pk}/label/"
+    assert text(by_testid(response, "location-qr")) == "L-BINA"
 
 
 # --- Generating a value from the label page -------------------------------------------------------
@@ -223,9 +197,11 @@ def test_detail_page_shows_the_value_and_links_the_label(tech_page, bin_a):
 def test_only_managers_see_the_generate_button(tech_page, manager_page, site):
     bare = LocationFactory(site=site, name="Bare")
     url = f"/locations/{bare.pk}/label/"
-    assert "Generate QR value" in manager_page.get(url).content.decode()
-    tech_html = tech_page.get(url).content.decode()
-    assert "Generate QR value" not in tech_html and "<svg" not in tech_html
+    generate = by_testid(manager_page.get(url), "qr-generate")
+    assert generate["type"] == "submit" and generate.find_parent("form")["method"] == "post"
+    tech_label = tech_page.get(url)
+    assert not all_by_testid(tech_label, "qr-generate")
+    assert not all_by_testid(tech_label, "label") and html(tech_label).find("svg") is None
     assert tech_page.get(url, {"format": "svg"}).status_code == 404
 
 
@@ -247,8 +223,10 @@ def test_a_manager_generates_a_unique_value_and_gets_the_label(manager_page, sit
     second.refresh_from_db()
     assert re.fullmatch(r"L-[0-9A-F]{10}", first.qr_code)
     assert len({first.qr_code, second.qr_code, bin_a.qr_code}) == 3
-    html = manager_page.get(response["Location"]).content.decode()
-    assert first.qr_code in html and "<svg" in html
+    label = manager_page.get(response["Location"])
+    assert text(by_testid(label, "label-value")) == first.qr_code
+    target = f"http://testserver/qr/{first.qr_code}/"
+    assert rendered_matrix(svg_in(label.content.decode())) == expected_matrix(target)
 
 
 def test_generating_keeps_an_existing_value(manager_page, bin_a):
@@ -280,9 +258,10 @@ def test_a_value_in_use_at_the_site_is_refused(site, manager_user, bin_a):
         location_qr_set(location=other, by=manager_user, value="L-BINA")
 
 
-def test_the_same_value_may_be_used_at_another_site(site, manager_user, foreign_bin):
-    location = location_create(site=site, by=manager_user, name="Hall", qr_code="L-FOREIGN")
-    assert location.qr_code == "L-FOREIGN"
+def test_the_same_value_may_be_used_at_another_site(site, manager_user, foreign_location):
+    value = foreign_location.qr_code
+    location = location_create(site=site, by=manager_user, name="Hall", qr_code=value)
+    assert Location.objects.get(pk=location.pk).qr_code == value
 
 
 def test_update_keeps_replaces_regenerates_or_removes_the_value(site, manager_user, bin_a):
@@ -320,11 +299,13 @@ def test_api_create_with_generate_qr_code_gives_a_value(manager_api):
 
 def test_api_create_with_a_given_value_or_none(manager_api):
     given = manager_api.post("/api/locations/", {"name": "A", "qr_code": "PRE-1"}, format="json")
-    assert given.json()["qr_code"] == "PRE-1"
+    assert given.status_code == 201 and given.json()["qr_code"] == "PRE-1"
     none = manager_api.post(
         "/api/locations/", {"name": "B", "generate_qr_code": False}, format="json"
     )
-    assert none.json()["qr_code"] == ""
+    assert none.status_code == 201 and none.json()["qr_code"] == ""
+    stored = dict(Location.objects.values_list("name", "qr_code"))
+    assert stored == {"A": "PRE-1", "B": ""}
 
 
 def test_api_duplicate_value_is_a_400_on_qr_code_and_writes_nothing(manager_api, site, bin_a):
@@ -354,3 +335,4 @@ def test_api_patch_generates_a_new_value(manager_api, bin_a):
     )
     assert response.status_code == 200
     assert response.json()["qr_code"].startswith("L-") and response.json()["qr_code"] != "L-BINA"
+    assert Location.objects.get(pk=bin_a.pk).qr_code == response.json()["qr_code"]

@@ -1,49 +1,20 @@
 """Rules that must hold when two requests race (PostgreSQL row locks; SQLite has one writer).
 
 Each test holds one write open in this thread, starts the competing write in another thread,
-shows that it waits for the lock, then commits and checks the competitor saw the committed state.
+watches from a third connection until PostgreSQL shows it waiting for this thread's lock (the
+site row for the location tree, the site's admin memberships for roles), then commits and checks
+that the competitor decided on the committed state. See ``tests.helpers.race``.
 """
 
-import threading
-
 import pytest
-from django.db import connection, transaction
 
 from core.errors import ServiceError
 from core.models import Location, Membership, Role
-from core.services import location_create, member_set_role
+from core.services import location_create, location_update, member_set_role
 from tests.factories import MembershipFactory
+from tests.helpers import race
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-class Competitor(threading.Thread):
-    """Runs ``fn`` in its own thread and database connection; keeps its result or error."""
-
-    def __init__(self, fn):
-        super().__init__(daemon=True)
-        self.fn, self.result, self.error = fn, None, None
-
-    def run(self):
-        try:
-            self.result = self.fn()
-        except Exception as exc:
-            self.error = exc
-        finally:
-            connection.close()
-
-
-def race(first, second) -> Competitor:
-    """Run ``first`` in an open transaction, ``second`` meanwhile; commit ``first``; return it."""
-    with transaction.atomic():
-        first()
-        competitor = Competitor(second)
-        competitor.start()
-        competitor.join(timeout=1.0)
-        assert competitor.is_alive(), "the competing write did not wait for the lock"
-    competitor.join(timeout=20)
-    assert not competitor.is_alive()
-    return competitor
 
 
 def test_two_admins_cannot_demote_each_other_at_once(site):
@@ -52,8 +23,22 @@ def test_two_admins_cannot_demote_each_other_at_once(site):
         lambda: member_set_role(membership=first, by=first.user, role=Role.MANAGER),
         lambda: member_set_role(membership=second, by=second.user, role=Role.MANAGER),
     )
-    assert isinstance(competitor.error, ServiceError)
-    assert Membership.objects.filter(site=site, role=Role.ADMIN).count() == 1
+    assert isinstance(competitor.error, ServiceError)  # it saw the first demotion committed
+    assert "role" in competitor.error.errors
+    assert Membership.objects.get(pk=first.pk).role == Role.MANAGER
+    assert Membership.objects.get(pk=second.pk).role == Role.ADMIN
+
+
+def test_a_create_waiting_on_a_rename_builds_its_path_from_the_new_name(site, manager_user):
+    hall = location_create(site=site, by=manager_user, name="Hall")
+    held = Location.objects.get(pk=hall.pk)  # the competitor's copy, loaded before the rename
+    competitor = race(
+        lambda: location_update(location=hall, by=manager_user, name="Hangar"),
+        lambda: location_create(site=site, by=manager_user, name="Bay", parent=held),
+    )
+    assert competitor.error is None, competitor.error
+    assert competitor.result.path == "Hangar > Bay"  # not "Hall > Bay": it read after the commit
+    assert Location.objects.get(pk=competitor.result.pk).path == "Hangar > Bay"
 
 
 def test_two_requests_cannot_add_the_same_top_level_name(site, manager_user):
@@ -61,8 +46,9 @@ def test_two_requests_cannot_add_the_same_top_level_name(site, manager_user):
         lambda: location_create(site=site, by=manager_user, name="Hall"),
         lambda: location_create(site=site, by=manager_user, name="HALL"),
     )
-    assert isinstance(competitor.error, ServiceError)
-    assert Location.objects.for_site(site).count() == 1
+    assert isinstance(competitor.error, ServiceError)  # it saw "Hall", committed meanwhile
+    assert "name" in competitor.error.errors
+    assert list(Location.objects.for_site(site).values_list("name", flat=True)) == ["Hall"]
 
 
 def test_two_requests_cannot_add_the_same_name_under_one_parent(site, manager_user):
@@ -72,4 +58,5 @@ def test_two_requests_cannot_add_the_same_name_under_one_parent(site, manager_us
         lambda: location_create(site=site, by=manager_user, name="bay", parent=hall),
     )
     assert isinstance(competitor.error, ServiceError)
-    assert Location.objects.filter(parent=hall).count() == 1
+    assert "name" in competitor.error.errors
+    assert list(Location.objects.filter(parent=hall).values_list("name", flat=True)) == ["Bay"]

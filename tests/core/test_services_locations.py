@@ -18,6 +18,7 @@ from core.services import (
     location_paths_rebuild,
     location_update,
 )
+from tests.factories import admin_of
 
 NAMES = ["A", "a", "B", " b ", "Bay", "BAY", "C"]  # few names, so clashes are common
 
@@ -72,7 +73,7 @@ def expect_stored_tree_matches(tree: Tree, site) -> None:
         assert location.path == " > ".join(tree.nodes[i][0] for i in chain)
         assert location.lineage == "/" + "".join(f"{i}/" for i in chain)
         assert location.depth == len(chain) - 1
-    assert location_paths_rebuild(site=site)["repaired"] == 0
+    assert location_paths_rebuild(site=site, by=admin_of(site))["repaired"] == 0
 
 
 def apply(step, tree: Tree, held: dict[int, Location], site, by) -> None:
@@ -176,7 +177,7 @@ def test_rebuild_repairs_every_broken_column_and_reports_the_count(site, manager
     a = location_create(site=site, by=manager_user, name="A")
     b = location_create(site=site, by=manager_user, name="B", parent=a)
     Location.objects.filter(pk=b.pk).update(path="?", lineage="?", depth=9)
-    assert location_paths_rebuild(site=site) == {"locations": 2, "repaired": 1}
+    assert location_paths_rebuild(site=site, by=admin_of(site)) == {"locations": 2, "repaired": 1}
     b.refresh_from_db()
     assert (b.path, b.lineage, b.depth) == ("A > B", f"/{a.pk}/{b.pk}/", 1)
 

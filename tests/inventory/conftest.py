@@ -1,4 +1,5 @@
-"""Fixtures for inventory's API tests: a store tree per site, stocked parts, state snapshots.
+"""Fixtures for inventory's tests: a store tree, a stocked part, another site's records (its
+``foreign_location`` is in the root conftest), state snapshots.
 
 Others may append fixtures at the end of this file.
 """
@@ -7,6 +8,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from inventory import services
 from inventory.models import Part, StockItem, StockTransaction
 from tests.factories import LocationFactory
 from tests.inventory.factories import stocked_part
@@ -21,12 +23,6 @@ def store(site):
     shelf_b = LocationFactory(site=site, name="Shelf B", parent=building)
     yard = LocationFactory(site=site, name="Yard")
     return SimpleNamespace(building=building, shelf=shelf, bin=bin_, shelf_b=shelf_b, yard=yard)
-
-
-@pytest.fixture
-def foreign_location(other_site):
-    """A location of ``other_site``: never visible or usable from ``site``."""
-    return LocationFactory(site=other_site, name="Foreign Hall")
 
 
 @pytest.fixture
@@ -55,7 +51,14 @@ def foreign_part(other_site, other_site_user, foreign_location):
 
 @pytest.fixture
 def foreign_item(foreign_part):
+    """The 4 pcs of ``foreign_part`` at ``foreign_location``."""
     return foreign_part.stock_items.get()
+
+
+@pytest.fixture
+def foreign_vendor(other_site, other_site_user):
+    """A vendor of ``other_site``."""
+    return services.vendor_create(site=other_site, by=other_site_user, name="Foreign Supply")
 
 
 def _snapshot(part: Part) -> dict:

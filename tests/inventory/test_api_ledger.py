@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from inventory import services
 from inventory.models import StockTransaction, TransactionType
+from tests.helpers import assert_field_error
 from tests.inventory.factories import stocked_part
 
 
@@ -19,6 +20,11 @@ def ledger_url(part) -> str:
 def types(response) -> list[str]:
     assert response.status_code == 200, response.content
     return [row["type"] for row in response.json()["results"]]
+
+
+def ids(response) -> list[int]:
+    assert response.status_code == 200, response.content
+    return [row["id"] for row in response.json()["results"]]
 
 
 def usage_row(part, quantity: str, type=TransactionType.WO_USAGE, **fields) -> StockTransaction:
@@ -124,16 +130,16 @@ def test_ledger_filters_and_ordering(tech_api, history, params, expected):
 
 def test_ledger_filters_by_time_and_date(tech_api, history):
     now = timezone.now()
-    rows = list(StockTransaction.objects.filter(part=history).order_by("pk"))
-    StockTransaction.objects.filter(pk=rows[0].pk).update(created_at=now - timedelta(days=10))
-    StockTransaction.objects.filter(pk=rows[1].pk).update(created_at=now - timedelta(days=5))
+    opening, restock, reconcile, cost = StockTransaction.objects.filter(part=history).order_by("pk")
+    StockTransaction.objects.filter(pk=opening.pk).update(created_at=now - timedelta(days=10))
+    StockTransaction.objects.filter(pk=restock.pk).update(created_at=now - timedelta(days=5))
     url = ledger_url(history)
     cutoff = (now - timedelta(days=7)).isoformat()
-    assert len(types(tech_api.get(url, {"created_after": cutoff}))) == 3
-    assert len(types(tech_api.get(url, {"created_before": cutoff}))) == 1
+    assert ids(tech_api.get(url, {"created_after": cutoff})) == [cost.pk, reconcile.pk, restock.pk]
+    assert ids(tech_api.get(url, {"created_before": cutoff})) == [opening.pk]
     day = (now - timedelta(days=5)).date().isoformat()
-    assert len(types(tech_api.get(url, {"date_from": day, "date_to": day}))) == 1
-    assert len(types(tech_api.get(url, {"date_to": day}))) == 2
+    assert ids(tech_api.get(url, {"date_from": day, "date_to": day})) == [restock.pk]
+    assert ids(tech_api.get(url, {"date_to": day})) == [restock.pk, opening.pk]
 
 
 @pytest.mark.parametrize(
@@ -145,13 +151,15 @@ def test_ledger_filters_by_time_and_date(tech_api, history):
     ],
 )
 def test_a_bad_ledger_filter_is_400_naming_it(tech_api, history, params, field):
-    response = tech_api.get(ledger_url(history), params)
-    assert response.status_code == 400 and field in response.json()
+    assert_field_error(tech_api.get(ledger_url(history), params), field)
 
 
 def test_the_part_ledger_accepts_its_filters_without_tripping_part_filters(tech_api, history):
     # ``type`` is a part filter (a part type id) on /api/parts/, a ledger type here.
-    assert tech_api.get(ledger_url(history), {"type": "restock"}).status_code == 200
+    restocks = StockTransaction.objects.filter(part=history, type="restock").order_by("-pk")
+    response = tech_api.get(ledger_url(history), {"type": "restock"})
+    assert ids(response) == list(restocks.values_list("pk", flat=True))
+    assert response.json()["count"] == 2  # of the part's 4 rows
 
 
 # --- total_used -----------------------------------------------------------------------------------

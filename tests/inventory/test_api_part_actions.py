@@ -6,15 +6,9 @@ from decimal import Decimal
 import pytest
 
 from inventory import services
-from inventory.models import StockItem, StockTransaction
+from inventory.models import Part, StockItem, StockTransaction
+from tests.helpers import assert_field_error
 from tests.inventory.factories import stocked_part
-
-
-def assert_field_error(response, field: str):
-    assert response.status_code == 400, (response.status_code, response.content)
-    body = response.json()
-    assert field in body, body
-    assert isinstance(body[field], list) and all(isinstance(m, str) and m for m in body[field])
 
 
 def act(api, part, name: str, body: dict, method: str = "post"):
@@ -54,6 +48,7 @@ def test_restock_adds_stock_and_moves_the_average_cost(manager_api, part, manage
 def test_the_average_cost_is_rounded_to_cents(manager_api, part):
     body = act(manager_api, part, "restock", {"quantity": "3", "cost": "7"}).json()
     assert body["avg_unit_cost"] == "5.46"  # 71 / 13 = 5.4615...
+    assert Part.objects.get(pk=part.pk).avg_unit_cost == Decimal("5.46")
 
 
 def test_restock_of_a_part_with_no_stock_takes_the_new_cost_as_average(
@@ -82,11 +77,16 @@ def test_restock_to_another_location_and_batch_makes_a_new_stock_item(manager_ap
 def test_restock_accepts_patch_as_click_maint_sends_it(manager_api, part):
     response = act(manager_api, part, "restock", {"quantity": 1, "cost": 5}, method="patch")
     assert response.status_code == 200 and response.json()["on_hand_qty"] == "11.000"
+    row = last_row(part)
+    assert (row.type, row.quantity, row.unit_cost) == ("restock", Decimal(1), Decimal(5))
+    assert ledger_sum(part) == Decimal("11")
 
 
 def test_restock_accepts_json_numbers(manager_api, part):
     response = act(manager_api, part, "restock", {"quantity": 1.5, "cost": 5.25})
     assert response.status_code == 200 and response.json()["on_hand_qty"] == "11.500"
+    row = last_row(part)
+    assert (row.type, row.quantity, row.unit_cost) == ("restock", Decimal("1.5"), Decimal("5.25"))
 
 
 # --- Reconcile ------------------------------------------------------------------------------------
@@ -107,11 +107,15 @@ def test_reconcile_applies_a_signed_difference_with_its_reason(manager_api, part
 def test_reconcile_leaves_costs_alone(manager_api, part):
     body = act(manager_api, part, "reconcile", {"quantity": "-1", "note": "count"}).json()
     assert (body["unit_cost"], body["avg_unit_cost"]) == ("5.00", "5.00")
+    stored = Part.objects.get(pk=part.pk)
+    assert (stored.unit_cost, stored.avg_unit_cost) == (Decimal(5), Decimal(5))
+    assert last_row(part).type == "reconcile"
 
 
 def test_reconcile_down_to_exactly_zero_is_allowed(manager_api, part):
     body = act(manager_api, part, "reconcile", {"quantity": "-10", "note": "empty"}).json()
     assert body["on_hand_qty"] == "0.000"
+    assert StockItem.objects.get(part=part).quantity == 0 and ledger_sum(part) == 0
 
 
 def test_reconcile_at_a_location_adjusts_the_stock_there(manager_api, part, store, manager_user):
@@ -152,6 +156,9 @@ def test_reconcile_without_a_location_needs_one_when_stock_is_in_several_places(
 def test_reconcile_accepts_patch(manager_api, part):
     response = act(manager_api, part, "reconcile", {"quantity": -2, "note": "x"}, method="patch")
     assert response.status_code == 200 and response.json()["on_hand_qty"] == "8.000"
+    row = last_row(part)
+    assert (row.type, row.quantity, row.note) == ("reconcile", Decimal(-2), "x")
+    assert ledger_sum(part) == Decimal("8")
 
 
 # --- Cost updates ---------------------------------------------------------------------------------
@@ -184,6 +191,8 @@ def test_avg_cost_update_revalues_stock_and_leaves_quantities_and_price(manager_
 def test_cost_updates_accept_patch_and_a_zero_cost(manager_api, part, name, field):
     response = act(manager_api, part, name, {"cost": 0}, method="patch")
     assert response.status_code == 200 and response.json()[field] == "0.00"
+    assert getattr(Part.objects.get(pk=part.pk), field) == 0
+    assert (last_row(part).type, last_row(part).unit_cost) == (name.replace("-", "_"), 0)
 
 
 # --- Bad input: 400 naming the field, nothing written ------------------------------------------

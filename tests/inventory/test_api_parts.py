@@ -7,6 +7,7 @@ import pytest
 
 from inventory import services
 from inventory.models import Part, PartVendor, StockTransaction
+from tests.helpers import assert_field_error
 from tests.inventory.factories import (
     PartFactory,
     PartTypeFactory,
@@ -14,12 +15,7 @@ from tests.inventory.factories import (
     stocked_part,
 )
 
-
-def assert_field_error(response, field: str):
-    assert response.status_code == 400, (response.status_code, response.content)
-    body = response.json()
-    assert field in body, body
-    assert isinstance(body[field], list) and all(isinstance(m, str) and m for m in body[field])
+D = Decimal
 
 
 def names(response) -> list[str]:
@@ -76,12 +72,22 @@ def test_opening_stock_goes_to_the_default_location_when_none_is_given(manager_a
     body = response.json()
     assert body["default_location_path"] == "Yard"
     assert [row["location"] for row in body["stock"]] == [store.yard.pk]
+    part = Part.objects.get(pk=body["id"])
+    assert part.default_location == store.yard
+    assert list(part.stock_items.values_list("location", "quantity")) == [(store.yard.pk, 2)]
+    row = StockTransaction.objects.get(part=part)
+    assert (row.type, row.location, row.quantity) == ("restock", store.yard, 2)
 
 
 def test_a_part_without_opening_stock_has_no_ledger_rows(manager_api):
-    body = manager_api.post("/api/parts/", {"name": "Gasket", "unit_cost": "1.25"}).json()
+    response = manager_api.post("/api/parts/", {"name": "Gasket", "unit_cost": "1.25"})
+    assert response.status_code == 201, response.content
+    body = response.json()
     assert body["on_hand_qty"] == "0.000" and body["stock"] == []
     assert body["unit_cost"] == "1.25" and body["avg_unit_cost"] == "1.25"
+    part = Part.objects.get(pk=body["id"])
+    assert (part.name, part.unit_cost, part.avg_unit_cost) == ("Gasket", D("1.25"), D("1.25"))
+    assert not part.stock_items.exists()
     assert not StockTransaction.objects.filter(part_id=body["id"]).exists()
 
 
@@ -90,27 +96,34 @@ def test_a_new_part_records_its_creator(manager_api, manager_user):
     assert body["created_by"]["id"] == manager_user.pk
     assert body["created_by"]["username"] == "manager"
     assert body["updated_by"]["id"] == manager_user.pk
+    part = Part.objects.get(pk=body["id"])
+    assert part.created_by == manager_user and part.updated_by == manager_user
 
 
 def test_a_form_encoded_part_is_active_by_default(manager_api):
     response = manager_api.post("/api/parts/", {"name": "Fuse"}, format="multipart")
     assert response.status_code == 201, response.content
     assert response.json()["active"] is True and response.json()["is_non_stock"] is False
+    part = Part.objects.get(pk=response.json()["id"])
+    assert (part.name, part.active, part.is_non_stock) == ("Fuse", True, False)
 
 
 def test_a_non_stock_part_is_created_without_stock(manager_api):
     response = manager_api.post("/api/parts/", {"name": "Shop rags", "is_non_stock": True})
     assert response.status_code == 201 and response.json()["is_non_stock"] is True
+    part = Part.objects.get(pk=response.json()["id"])
+    assert part.is_non_stock and not part.stock_items.exists()
+    assert not StockTransaction.objects.filter(part=part).exists()
 
 
 def test_a_non_stock_part_cannot_have_opening_stock(manager_api, store):
-    before = Part.objects.count()
+    before = Part.objects.count(), StockTransaction.objects.count()
     response = manager_api.post(
         "/api/parts/",
         {"name": "Shop rags", "is_non_stock": True, "on_hand_qty": "5", "location": store.yard.pk},
     )
     assert_field_error(response, "on_hand_qty")
-    assert Part.objects.count() == before
+    assert (Part.objects.count(), StockTransaction.objects.count()) == before
 
 
 def test_create_with_vendors_links_them_with_numbers_and_a_preferred_one(manager_api, site):
@@ -126,6 +139,11 @@ def test_create_with_vendors_links_them_with_numbers_and_a_preferred_one(manager
         },
     )
     assert response.status_code == 201, response.content
+    links = PartVendor.objects.filter(part_id=response.json()["id"]).order_by("vendor__name")
+    assert [(v.vendor, v.vendor_part_number, v.is_preferred) for v in links] == [
+        (acme, "A-7", True),
+        (bolt, "B-1", False),
+    ]
     assert response.json()["vendors"] == [
         {
             "vendor": acme.pk,
@@ -142,20 +160,25 @@ def test_create_with_vendors_links_them_with_numbers_and_a_preferred_one(manager
     ]
 
 
+def stored_qr_code(body) -> str:
+    return Part.objects.get(pk=body["id"]).qr_code
+
+
 def test_a_generated_qr_value_is_given_on_request(manager_api):
     body = manager_api.post("/api/parts/", {"name": "Pump", "generate_qr_code": True}).json()
     assert body["qr_code"].startswith("P-") and len(body["qr_code"]) > 4
     assert "generate_qr_code" not in body and "location" not in body
+    assert stored_qr_code(body) == body["qr_code"]
 
 
 def test_an_explicit_qr_value_is_kept(manager_api):
     body = manager_api.post("/api/parts/", {"name": "Pump", "qr_code": "PUMP-1"}).json()
-    assert body["qr_code"] == "PUMP-1"
+    assert body["qr_code"] == "PUMP-1" == stored_qr_code(body)
 
 
 def test_no_qr_value_when_generation_is_declined(manager_api):
     body = manager_api.post("/api/parts/", {"name": "Pump", "generate_qr_code": False}).json()
-    assert body["qr_code"] == ""
+    assert body["qr_code"] == "" == stored_qr_code(body)
 
 
 BAD_NEW_PARTS = {
@@ -253,6 +276,7 @@ def test_a_part_type_is_shown_with_its_name(manager_api, part, site):
     filters = PartTypeFactory(site=site, name="Filters")
     body = manager_api.patch(f"/api/parts/{part.pk}/", {"part_type": filters.pk}).json()
     assert body["part_type"] == filters.pk and body["part_type_name"] == "Filters"
+    assert Part.objects.get(pk=part.pk).part_type == filters
 
 
 def test_a_part_missing_in_this_site_is_404(tech_api, db):
@@ -283,6 +307,19 @@ def test_update_edits_description_and_settings(manager_api, part, store, manager
     assert body["area"] == "Filters bin" and body["active"] is False
     assert body["default_location_path"] == "Store > Shelf A > Bin 1"
     assert body["on_hand_qty"] == "10.000"  # untouched
+    stored = Part.objects.get(pk=part.pk)
+    assert (stored.name, stored.min_qty, stored.desired_qty, stored.lead_time) == (
+        "Oil filter XL",
+        D(4),
+        D(20),
+        7,
+    )
+    assert (stored.area, stored.default_location, stored.active) == (
+        "Filters bin",
+        store.bin,
+        False,
+    )
+    assert services.on_hand_of(part) == D(10)
 
 
 def test_update_replaces_the_vendor_links(manager_api, part, site):
@@ -300,20 +337,25 @@ def test_update_without_vendors_keeps_the_links(manager_api, part, site):
     manager_api.patch(f"/api/parts/{part.pk}/", {"vendors": [{"vendor": acme.pk}]})
     body = manager_api.patch(f"/api/parts/{part.pk}/", {"name": "Renamed"}).json()
     assert [v["vendor"] for v in body["vendors"]] == [acme.pk]
+    assert Part.objects.get(pk=part.pk).name == "Renamed"
+    assert list(PartVendor.objects.filter(part=part).values_list("vendor", flat=True)) == [acme.pk]
 
 
 def test_update_can_regenerate_or_clear_the_qr_value(manager_api, part):
     old = part.qr_code
     regenerated = manager_api.patch(f"/api/parts/{part.pk}/", {"generate_qr_code": True}).json()
     assert regenerated["qr_code"].startswith("P-") and regenerated["qr_code"] != old
+    assert Part.objects.get(pk=part.pk).qr_code == regenerated["qr_code"]
     cleared = manager_api.patch(f"/api/parts/{part.pk}/", {"qr_code": ""}).json()
-    assert cleared["qr_code"] == ""
+    assert cleared["qr_code"] == "" == Part.objects.get(pk=part.pk).qr_code
 
 
 def test_a_full_put_edits_the_part(manager_api, part):
     response = manager_api.put(f"/api/parts/{part.pk}/", {"name": "Filter", "number": "F-2"})
     assert response.status_code == 200, response.content
     assert (response.json()["name"], response.json()["number"]) == ("Filter", "F-2")
+    stored = Part.objects.get(pk=part.pk)
+    assert (stored.name, stored.number) == ("Filter", "F-2")
 
 
 REFUSED_ON_UPDATE = {
@@ -380,10 +422,14 @@ def test_a_part_with_stock_history_cannot_be_deleted(manager_api, part, snapshot
     assert snapshot(part) == before
 
 
-def test_a_part_whose_stock_was_used_up_still_cannot_be_deleted(manager_api, part, manager_user):
+def test_a_part_whose_stock_was_used_up_still_cannot_be_deleted(
+    manager_api, part, manager_user, snapshot
+):
     services.part_reconcile(part=part, by=manager_user, quantity="-10", note="all gone")
-    assert manager_api.delete(f"/api/parts/{part.pk}/").status_code == 400
-    assert Part.objects.filter(pk=part.pk).exists()
+    before = snapshot(part)
+    response = manager_api.delete(f"/api/parts/{part.pk}/")
+    assert response.status_code == 400 and "non_field_errors" in response.json()
+    assert snapshot(part) == before
 
 
 # --- Filters, search and ordering -----------------------------------------------------------------

@@ -7,14 +7,8 @@ import pytest
 
 from inventory import services
 from inventory.models import StockItem, StockStatus, StockTransaction
+from tests.helpers import assert_field_error
 from tests.inventory.factories import PartFactory, StockItemFactory, stocked_part
-
-
-def assert_field_error(response, field: str):
-    assert response.status_code == 400, (response.status_code, response.content)
-    body = response.json()
-    assert field in body, body
-    assert isinstance(body[field], list) and all(isinstance(m, str) and m for m in body[field])
 
 
 def pks(response) -> list[int]:
@@ -110,6 +104,7 @@ def test_filter_by_part(tech_api, spread):
 
 
 def test_filter_by_another_sites_location_finds_nothing(tech_api, spread, foreign_location):
+    assert len(pks(tech_api.get("/api/stock/"))) == len(spread)
     assert pks(tech_api.get("/api/stock/", {"location": foreign_location.pk})) == []
 
 
@@ -118,10 +113,10 @@ def test_stock_ordering(tech_api, spread):
         row["quantity"]
         for row in tech_api.get("/api/stock/", {"ordering": "-quantity"}).json()["results"]
     ]
-    assert quantities[:3] == ["7.000", "5.000", "1.000"]
+    assert quantities == ["7.000", "5.000", "1.000", "1.000", "1.000", "1.000", "0.000"]
     by_location = tech_api.get("/api/stock/", {"ordering": "location"}).json()["results"]
     paths = [row["location_path"] for row in by_location]
-    assert paths == sorted(paths)
+    assert len(paths) == len(spread) and paths == sorted(paths)
 
 
 @pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
@@ -217,16 +212,16 @@ def test_a_serialised_item_moves_whole(manager_api, site, manager_user, store, s
     meter = stocked_part(site, manager_user, "1", store.shelf, name="Meter")
     serial = meter.stock_items.get()
     StockItem.objects.filter(pk=serial.pk).update(serial="M-1")
+    before = snapshot(meter)
     response = manager_api.post(
         f"/api/stock/{serial.pk}/transfer/", {"location": store.bin.pk, "quantity": "0.5"}
     )
     assert_field_error(response, "quantity")
-    assert (
-        manager_api.post(f"/api/stock/{serial.pk}/transfer/", {"location": store.bin.pk}).json()[
-            "stock_item"
-        ]["serial"]
-        == "M-1"
-    )
+    assert snapshot(meter) == before
+    whole = manager_api.post(f"/api/stock/{serial.pk}/transfer/", {"location": store.bin.pk})
+    assert whole.status_code == 200 and whole.json()["stock_item"]["serial"] == "M-1"
+    moved = StockItem.objects.get(pk=serial.pk)
+    assert (moved.location_id, moved.quantity, moved.serial) == (store.bin.pk, 1, "M-1")
 
 
 # --- Scrap ----------------------------------------------------------------------------------------

@@ -11,8 +11,17 @@ from core.errors import ServiceError
 from core.services import location_create
 from inventory.models import Part
 from inventory.services import part_create, part_update
-from tests.core.test_qr import expected_matrix, rendered_matrix, svg_in
 from tests.factories import LocationFactory
+from tests.helpers import (
+    all_by_testid,
+    by_testid,
+    expected_matrix,
+    html,
+    label_page_size,
+    rendered_matrix,
+    svg_in,
+    text,
+)
 
 
 @pytest.fixture
@@ -37,11 +46,6 @@ def filter_part(site, manager_user, shelf):
 @pytest.fixture
 def bare_part(site, manager_user):
     return part_create(site=site, by=manager_user, name="Gasket", generate_qr_code=False)
-
-
-@pytest.fixture
-def foreign_part(other_site, other_site_user):
-    return part_create(site=other_site, by=other_site_user, name="Their filter", qr_code="P-THEIRS")
 
 
 def label_url(part: Part, **query) -> str:
@@ -82,8 +86,10 @@ def test_the_scan_page_opens_a_part_from_a_scanned_label_url(tech_page, filter_p
 
 
 def test_another_sites_part_value_does_not_resolve(tech_page, filter_part, foreign_part):
-    assert tech_page.get("/qr/P-THEIRS/").status_code == 404
-    assert tech_page.get("/scan/", {"code": "P-THEIRS"}).status_code == 404
+    theirs = foreign_part.qr_code
+    assert theirs and theirs != filter_part.qr_code
+    assert tech_page.get(f"/qr/{theirs}/").status_code == 404
+    assert tech_page.get("/scan/", {"code": theirs}).status_code == 404
 
 
 # --- Label page -----------------------------------------------------------------------------------
@@ -91,18 +97,26 @@ def test_another_sites_part_value_does_not_resolve(tech_page, filter_part, forei
 
 def test_technicians_get_the_label_with_code_name_number_and_value(tech_page, filter_part):
     response = tech_page.get(label_url(filter_part))
-    html = response.content.decode()
     assert response.status_code == 200
-    for text in ("Oil filter", "OF-1", "Aisle 3, bin 12", filter_part.qr_code):
-        assert text in html
-    assert "window.print()" in html and "@media print" in html and "size: 62mm 29mm" in html
+    label = by_testid(response, "label")
+    lines = ("label-name", "label-number", "label-area", "label-value")
+    assert [text(by_testid(label, testid)) for testid in lines] == [
+        "Oil filter",
+        "OF-1",
+        "Aisle 3, bin 12",
+        filter_part.qr_code,
+    ]
+    assert by_testid(response, "label-print")["onclick"] == "window.print()"
+    assert "@media print" in html(response).find("style").get_text()
+    assert label_page_size(response) == "62mm 29mm"
     target = f"http://testserver/qr/{filter_part.qr_code}/"
-    assert rendered_matrix(svg_in(html)) == expected_matrix(target)
+    assert rendered_matrix(svg_in(response.content.decode())) == expected_matrix(target)
 
 
 def test_label_size_choice(tech_page, filter_part):
-    html = tech_page.get(label_url(filter_part, size="50x25")).content.decode()
-    assert "size: 50mm 25mm" in html
+    response = tech_page.get(label_url(filter_part, size="50x25"))
+    assert label_page_size(response) == "50mm 25mm"
+    assert by_testid(response, "label")["data-size"] == "50x25"
 
 
 def test_part_label_as_bare_svg(tech_page, filter_part):
@@ -118,11 +132,13 @@ def test_another_sites_part_label_is_not_found(tech_page, foreign_part):
     assert tech_page.get(label_url(foreign_part)).status_code == 404
     assert tech_page.get(label_url(foreign_part, format="svg")).status_code == 404
     assert tech_page.post(label_url(foreign_part)).status_code == 404
+    assert Part.objects.get(pk=foreign_part.pk).qr_code == foreign_part.qr_code
 
 
 def test_only_managers_see_the_generate_button(tech_page, manager_page, bare_part):
-    assert "Generate QR value" in manager_page.get(label_url(bare_part)).content.decode()
-    assert "Generate QR value" not in tech_page.get(label_url(bare_part)).content.decode()
+    generate = by_testid(manager_page.get(label_url(bare_part)), "qr-generate")
+    assert generate.find_parent("form")["method"] == "post"
+    assert not all_by_testid(tech_page.get(label_url(bare_part)), "qr-generate")
 
 
 def test_a_technician_cannot_generate_a_part_value(tech_page, bare_part):
@@ -137,4 +153,5 @@ def test_a_manager_generates_a_unique_part_value(manager_page, bare_part, filter
     bare_part.refresh_from_db()
     assert re.fullmatch(r"P-[0-9A-F]{10}", bare_part.qr_code)
     assert bare_part.qr_code != filter_part.qr_code
-    assert bare_part.qr_code in manager_page.get(label_url(bare_part)).content.decode()
+    label = manager_page.get(label_url(bare_part))
+    assert text(by_testid(label, "label-value")) == bare_part.qr_code

@@ -1,15 +1,16 @@
 """The stock ledger under concurrent writers, on PostgreSQL: real threads, one connection each.
 
 Every stock action locks the part's row first, so actions on one part run one at a time whatever
-their kind. These tests race 20 threads on one part (and, for lock ordering, on several parts at
-the same two locations) and then check what must hold after any interleaving: stock never below
-zero, the ledger summing to on-hand (in total and per location), the running balance recorded on
-each ledger row, and the moving-average cost recomputed from the ledger.
+their kind. The first tests prove that lock: a second action waits for it (PostgreSQL shows it
+waiting, see ``tests.helpers.race``) and then builds on what the first one committed. The others
+race 20 threads on one part (and, for lock ordering, on several parts at the same two locations)
+and then check what must hold after any interleaving: stock never below zero, the ledger summing
+to on-hand (in total and per location), the running balance recorded on each ledger row, and the
+moving-average cost recomputed from the ledger.
 """
 
 import threading
 from collections import defaultdict
-from concurrent.futures import ThreadPoolExecutor
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
@@ -23,40 +24,13 @@ from core.services import api_token_create
 from inventory import services
 from inventory.models import Part, StockItem, StockTransaction, TransactionType
 from tests.factories import LocationFactory
+from tests.helpers import in_parallel, race, split
+from tests.inventory.factories import stocked_part
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 THREADS = 20
 CENT = Decimal("0.01")
-
-
-def in_parallel(work, items, workers: int = THREADS):
-    """Run ``work(item, go)`` for every item on its own thread and database connection.
-
-    ``go()`` is a barrier: each thread loads its own rows, calls ``go()``, then races. Returns
-    ``(result, exception)`` pairs in the order of ``items``.
-    """
-    barrier = threading.Barrier(min(len(items), workers))
-
-    def go():
-        barrier.wait(timeout=30)
-
-    def run(item):
-        try:
-            return work(item, go), None
-        except Exception as exc:
-            return None, exc
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(run, items))
-
-
-def split(outcomes):
-    done = [result for result, exc in outcomes if exc is None]
-    errors = [exc for _result, exc in outcomes if exc is not None]
-    return done, errors
 
 
 def _lowest(seen, value):
@@ -154,6 +128,50 @@ def places(site):
     return LocationFactory(site=site, name="Store A"), LocationFactory(site=site, name="Store B")
 
 
+# --- The part row lock: a second action waits, then sees the first -------------------------------
+
+
+def test_a_restock_waits_for_the_part_lock_and_averages_over_the_first_restock(
+    site, manager_user, places
+):
+    store_a, _store_b = places
+    part = stocked_part(
+        site, manager_user, "10", store_a, "4", name="Seal", default_location=store_a
+    )
+    held = Part.objects.get(pk=part.pk)  # the competitor's copy: 10 on hand at 4.00
+
+    competitor = race(
+        lambda: services.part_restock(part=part, by=manager_user, quantity="10", cost="6"),
+        lambda: services.part_restock(part=held, by=manager_user, quantity="20", cost="8"),
+    )
+
+    assert competitor.error is None, competitor.error
+    assert competitor.result.on_hand_after == Decimal("40")  # 10 + 10 committed first, + 20
+    part.refresh_from_db()
+    assert part.avg_unit_cost == Decimal("6.50")  # (20 x 5.00 + 20 x 8) / 40, not from 4.00
+    assert services.on_hand_of(part) == ledger_sum(part) == Decimal("40")
+    assert_ledger_consistent(part, places)
+
+
+def test_a_scrap_waits_for_the_part_lock_and_is_refused_when_the_first_took_the_stock(
+    site, manager_user, places
+):
+    store_a, _store_b = places
+    part = stocked_part(site, manager_user, "5", store_a, "1", name="Gasket")
+    item = StockItem.objects.get(part=part)  # 5 pcs, as both callers saw it
+
+    competitor = race(
+        lambda: services.part_reconcile(part=part, by=manager_user, quantity="-4", note="count"),
+        lambda: services.stock_scrap(item=item, by=manager_user, quantity="3", note="crushed"),
+    )
+
+    assert isinstance(competitor.error, ServiceError), competitor.result
+    assert "quantity" in competitor.error.errors  # only 1 left once the count was committed
+    assert StockItem.objects.get(pk=item.pk).quantity == Decimal("1")
+    assert [row.type for row in ledger(part)] == ["restock", "reconcile"]
+    assert_ledger_consistent(part, places)
+
+
 # --- (a) parallel restocks ------------------------------------------------------------------------
 
 
@@ -202,9 +220,7 @@ def test_parallel_restocks_keep_on_hand_exact_and_the_average_true_to_the_ledger
 
 def test_parallel_reconciles_never_take_stock_below_zero(site, manager_user, places):
     store_a, _store_b = places
-    part = services.part_create(
-        site=site, by=manager_user, name="Fuse", on_hand_qty="15", unit_cost="2", location=store_a
-    )
+    part = stocked_part(site, manager_user, "15", store_a, "2", name="Fuse")
 
     def take_one(_i, go):
         by, held = manager(manager_user), Part.objects.get(pk=part.pk)
@@ -229,9 +245,7 @@ def test_parallel_reconciles_never_take_stock_below_zero(site, manager_user, pla
 
 def test_parallel_transfers_preserve_totals_and_per_location_ledgers(site, manager_user, places):
     store_a, store_b = places
-    part = services.part_create(
-        site=site, by=manager_user, name="Belt", on_hand_qty="10", unit_cost="5", location=store_a
-    )
+    part = stocked_part(site, manager_user, "10", store_a, "5", name="Belt")
     services.part_restock(part=part, by=manager_user, quantity="10", cost="5", location=store_b)
     # Partial moves, whole-item moves (None) and moves of more than any item holds.
     amounts = ["1", "2", None, "3", "25", "1.5", None, "4", "30", "0.25"] * 2
@@ -274,9 +288,7 @@ def test_a_mix_of_all_stock_actions_in_parallel_keeps_the_ledger_equal_to_on_han
     site, manager_user, places
 ):
     store_a, store_b = places
-    part = services.part_create(
-        site=site, by=manager_user, name="Valve", on_hand_qty="50", unit_cost="10", location=store_a
-    )
+    part = stocked_part(site, manager_user, "50", store_a, "10", name="Valve")
     services.part_restock(part=part, by=manager_user, quantity="20", cost="12", location=store_b)
     actions = [
         ("restock", store_a, "5", "11.50"),
@@ -359,9 +371,7 @@ def test_transfers_of_different_parts_in_opposite_directions_do_not_deadlock(
     store_a, store_b = places
     parts = []
     for n in range(10):
-        part = services.part_create(
-            site=site, by=manager_user, name=f"P{n}", on_hand_qty="10", location=store_a
-        )
+        part = stocked_part(site, manager_user, "10", store_a, name=f"P{n}")
         services.part_restock(part=part, by=manager_user, quantity="10", cost="1", location=store_b)
         parts.append(part)
     jobs = [(part.pk, source) for part in parts for source in (store_a.pk, store_b.pk)]
@@ -393,14 +403,8 @@ def test_parallel_api_restocks_and_reconciles_keep_the_ledger_equal_to_on_hand(
     """20 clients at once on /api/parts/{id}/restock/ and /reconcile/: each request is one
     transaction; none fails with a server error, and a refused one is a 400 that wrote nothing."""
     store_a, _store_b = places
-    part = services.part_create(
-        site=site,
-        by=manager_user,
-        name="Hose",
-        on_hand_qty="3",
-        unit_cost="2",
-        location=store_a,
-        default_location=store_a,
+    part = stocked_part(
+        site, manager_user, "3", store_a, "2", name="Hose", default_location=store_a
     )
     _token, key = api_token_create(user=manager_user, name="parallel")
     jobs = [("restock", {"quantity": "2", "cost": f"{i}.25"}) for i in range(10)]

@@ -20,20 +20,22 @@ D = Decimal
 
 
 @pytest.fixture
-def world(site, other_site, manager_user, other_site_user):
-    """A stocked part with a vendor and a part type at ``site``, and the same at ``other_site``."""
+def world(
+    site,
+    other_site,
+    manager_user,
+    other_site_user,
+    foreign_location,
+    foreign_part,
+    foreign_item,
+    foreign_vendor,
+):
+    """A stocked part with a vendor and a part type at ``site``, and the same at ``other_site``
+    (the shared ``foreign_*`` records, plus a part type)."""
     here = LocationFactory(site=site, name="Shelf A")
     there = LocationFactory(site=site, name="Shelf B")
     part = services.part_create(
         site=site, by=manager_user, name="Filter", on_hand_qty="10", unit_cost="4", location=here
-    )
-    foreign_location = LocationFactory(site=other_site, name="Their shelf")
-    foreign_part = services.part_create(
-        site=other_site,
-        by=other_site_user,
-        name="Their filter",
-        on_hand_qty="3",
-        location=foreign_location,
     )
     return SimpleNamespace(
         here=here,
@@ -44,8 +46,8 @@ def world(site, other_site, manager_user, other_site_user):
         part_type=services.part_type_create(site=site, by=manager_user, name="Filters"),
         foreign_location=foreign_location,
         foreign_part=foreign_part,
-        foreign_item=StockItem.objects.get(part=foreign_part),
-        foreign_vendor=services.vendor_create(site=other_site, by=other_site_user, name="Their"),
+        foreign_item=foreign_item,
+        foreign_vendor=foreign_vendor,
         foreign_type=services.part_type_create(site=other_site, by=other_site_user, name="Theirs"),
     )
 
@@ -85,18 +87,17 @@ WRITES = {
 
 
 @pytest.mark.parametrize("write", WRITES.values(), ids=WRITES.keys())
-def test_a_technician_may_not_write_inventory(world, tech_user, write):
+@pytest.mark.parametrize(
+    "actor",
+    ["tech_user", "other_site_user"],
+    ids=["a technician", "an admin of another site"],
+)
+def test_technicians_and_admins_of_another_site_may_not_write_inventory(
+    request, world, actor, write
+):
     before = everything()
     with pytest.raises(PermissionDenied):
-        write(world, tech_user)
-    assert everything() == before
-
-
-@pytest.mark.parametrize("write", WRITES.values(), ids=WRITES.keys())
-def test_an_admin_of_another_site_may_not_write_this_sites_inventory(world, other_site_user, write):
-    before = everything()
-    with pytest.raises(PermissionDenied):
-        write(world, other_site_user)
+        write(world, request.getfixturevalue(actor))
     assert everything() == before
 
 

@@ -298,25 +298,27 @@ class Scenario:
         return call, outcome
 
     def plan_unit_cost(self, part, model, cost_text):
-        c = cost(cost_text)
-        call = lambda: services.part_unit_cost_set(part=part, by=self.by, cost=cost_text)  # noqa: E731
-        if c is None:
-            return call, None
-
-        def outcome():
+        def apply(c):
             model.unit = c
-            model.rows += 1
 
-        return call, outcome
+        return self.plan_cost(services.part_unit_cost_set, part, model, cost_text, apply)
 
     def plan_avg_cost(self, part, model, cost_text):
+        def apply(c):
+            model.avg = model.low = model.high = c  # a revaluation starts a new range
+
+        return self.plan_cost(services.part_avg_cost_set, part, model, cost_text, apply)
+
+    def plan_cost(self, action, part, model, cost_text, apply):
+        """A cost update: refused unless the cost is valid; else ``apply(cost)`` to the model and
+        one (zero-quantity) ledger row."""
         c = cost(cost_text)
-        call = lambda: services.part_avg_cost_set(part=part, by=self.by, cost=cost_text)  # noqa: E731
+        call = lambda: action(part=part, by=self.by, cost=cost_text)  # noqa: E731
         if c is None:
             return call, None
 
         def outcome():
-            model.avg = model.low = model.high = c  # a revaluation starts a new range
+            apply(c)
             model.rows += 1
 
         return call, outcome

@@ -99,6 +99,14 @@ def refused(call, field: str = NON_FIELD) -> ServiceError:
     return caught.value
 
 
+def refused_without_writing(part, call, field: str = NON_FIELD) -> ServiceError:
+    """``call`` is refused with an error on ``field`` and changes nothing about ``part``."""
+    before = state(part)
+    error = refused(call, field)
+    assert state(part) == before
+    return error
+
+
 # =================================================================================================
 # Restock
 # =================================================================================================
@@ -126,12 +134,11 @@ def test_restock_adds_to_the_item_and_writes_one_row_with_the_balance_after(
 
 @pytest.mark.parametrize("quantity", ["0", "-1", "-0.001", "0.000", "abc", "", None, "NaN", "inf"])
 def test_restock_quantity_must_be_a_number_above_zero(part, manager_user, quantity):
-    before = state(part)
-    refused(
+    refused_without_writing(
+        part,
         lambda: services.part_restock(part=part, by=manager_user, quantity=quantity, cost="1"),
         "quantity",
     )
-    assert state(part) == before
 
 
 @pytest.mark.parametrize(
@@ -143,9 +150,7 @@ def test_restock_quantity_has_at_most_three_decimal_places(part, manager_user, q
     if accepted:
         assert call().quantity == D(quantity)
     else:
-        before = state(part)
-        refused(call, "quantity")
-        assert state(part) == before
+        refused_without_writing(part, call, "quantity")
 
 
 @pytest.mark.parametrize(
@@ -170,9 +175,7 @@ def test_restock_cost_is_zero_or_more_with_at_most_two_decimal_places(
     if accepted:
         assert call().unit_cost == D(cost)
     else:
-        before = state(part)
-        refused(call, "cost")
-        assert state(part) == before
+        refused_without_writing(part, call, "cost")
 
 
 @pytest.mark.parametrize(
@@ -187,24 +190,22 @@ def test_restock_cost_is_zero_or_more_with_at_most_two_decimal_places(
 def test_restock_refuses_numbers_too_large_for_the_columns(
     part, manager_user, quantity, cost, field
 ):
-    before = state(part)
-    refused(
+    refused_without_writing(
+        part,
         lambda: services.part_restock(part=part, by=manager_user, quantity=quantity, cost=cost),
         field,
     )
-    assert state(part) == before
 
 
 def test_restock_refuses_a_total_cost_the_ledger_column_cannot_hold(part, manager_user):
     """999,999,999,999 x 9,999,999,999.99 is ~1e22, above the total-cost column (< 1e18)."""
-    before = state(part)
-    refused(
+    refused_without_writing(
+        part,
         lambda: services.part_restock(
             part=part, by=manager_user, quantity="999999999999", cost="9999999999.99"
         ),
         "quantity",
     )
-    assert state(part) == before
 
 
 def test_restock_refuses_to_grow_an_item_beyond_what_the_quantity_column_holds(
@@ -212,12 +213,11 @@ def test_restock_refuses_to_grow_an_item_beyond_what_the_quantity_column_holds(
 ):
     """An item holds less than 10**15; PostgreSQL would refuse the row with a numeric overflow."""
     StockItem.objects.filter(part=part).update(quantity=D(10) ** 15 - 10)
-    before = state(part)
-    refused(
+    refused_without_writing(
+        part,
         lambda: services.part_restock(part=part, by=manager_user, quantity="10", cost="0"),
         "quantity",
     )
-    assert state(part) == before
     services.part_restock(part=part, by=manager_user, quantity="9", cost="0")
     assert item_at(part, shelves.a).quantity == D(10) ** 15 - 1
 
@@ -236,12 +236,11 @@ def test_restock_without_a_location_goes_to_the_default_location(part, manager_u
 
 
 def test_restock_without_a_location_or_a_default_location_is_refused(bare_part, manager_user):
-    before = state(bare_part)
-    refused(
+    refused_without_writing(
+        bare_part,
         lambda: services.part_restock(part=bare_part, by=manager_user, quantity="2", cost="4"),
         "location",
     )
-    assert state(bare_part) == before
 
 
 def test_restock_moves_the_average_to_the_weighted_moving_average(part, manager_user):
@@ -345,45 +344,42 @@ def test_reconcile_adds_the_signed_delta_to_the_only_item(part, manager_user, sh
 
 @pytest.mark.parametrize("note", ["", "   ", None])
 def test_reconcile_needs_a_reason(part, manager_user, note):
-    before = state(part)
-    refused(
-        lambda: services.part_reconcile(part=part, by=manager_user, quantity="1", note=note), "note"
+    refused_without_writing(
+        part,
+        lambda: services.part_reconcile(part=part, by=manager_user, quantity="1", note=note),
+        "note",
     )
-    assert state(part) == before
 
 
 @pytest.mark.parametrize("delta", ["0", "-0", "0.0001", "x", "1e12"])
 def test_reconcile_delta_is_a_non_zero_number_with_three_places(part, manager_user, delta):
-    before = state(part)
-    refused(
+    refused_without_writing(
+        part,
         lambda: services.part_reconcile(part=part, by=manager_user, quantity=delta, note="n"),
         "quantity",
     )
-    assert state(part) == before
 
 
 def test_reconcile_never_takes_stock_below_zero(part, manager_user):
-    before = state(part)
-    error = refused(
+    error = refused_without_writing(
+        part,
         lambda: services.part_reconcile(part=part, by=manager_user, quantity="-10.001", note="n"),
         "quantity",
     )
     assert "10" in error.errors["quantity"][0]
-    assert state(part) == before
 
 
 def test_reconcile_never_takes_an_item_below_zero_even_when_the_part_has_enough(
     part, manager_user, shelves
 ):
     services.part_restock(part=part, by=manager_user, quantity="5", cost="4", location=shelves.b)
-    before = state(part)
-    refused(
+    refused_without_writing(  # 15 on hand, but only 5 on Shelf B
+        part,
         lambda: services.part_reconcile(
             part=part, by=manager_user, quantity="-6", note="n", location=shelves.b
         ),
         "quantity",
     )
-    assert state(part) == before  # 15 on hand, but only 5 on Shelf B
 
 
 def test_reconcile_with_nothing_on_hand_is_refused_as_below_zero(bare_part, manager_user):
@@ -455,14 +451,13 @@ def test_a_positive_count_at_a_location_without_stock_creates_the_item_there(
 
 
 def test_a_negative_count_at_a_location_without_stock_is_refused(part, manager_user, shelves):
-    before = state(part)
-    refused(
+    refused_without_writing(
+        part,
         lambda: services.part_reconcile(
             part=part, by=manager_user, quantity="-1", note="n", location=shelves.c
         ),
         "quantity",
     )
-    assert state(part) == before
 
 
 def test_reconcile_without_a_location_picks_the_only_stocked_item_wherever_it_is(
@@ -540,9 +535,7 @@ def test_cost_updates_change_one_cost_and_write_a_zero_quantity_row(
 @pytest.mark.parametrize("action", [services.part_unit_cost_set, services.part_avg_cost_set])
 @pytest.mark.parametrize("cost", ["-1", "1.234", "abc", "1e10"])
 def test_cost_updates_refuse_bad_costs_and_write_nothing(part, manager_user, action, cost):
-    before = state(part)
-    refused(lambda: action(part=part, by=manager_user, cost=cost), "cost")
-    assert state(part) == before
+    refused_without_writing(part, lambda: action(part=part, by=manager_user, cost=cost), "cost")
 
 
 def test_the_next_restock_averages_from_the_revalued_cost(part, manager_user):
@@ -659,61 +652,56 @@ def test_a_serialised_item_moves_whole(part, manager_user, shelves):
 def test_a_serialised_item_cannot_be_split(part, manager_user, shelves):
     item = item_at(part, shelves.a)
     StockItem.objects.filter(pk=item.pk).update(serial="SN-42")
-    before = state(part)
-    refused(
+    refused_without_writing(
+        part,
         lambda: services.stock_transfer(
             item=item, by=manager_user, location=shelves.b, quantity="1"
         ),
         "quantity",
     )
-    assert state(part) == before
 
 
 def test_a_transfer_to_where_the_stock_already_is_is_refused(part, manager_user, shelves):
-    before = state(part)
-    refused(
+    refused_without_writing(
+        part,
         lambda: services.stock_transfer(
             item=item_at(part, shelves.a), by=manager_user, location=shelves.a
         ),
         "location",
     )
-    assert state(part) == before
 
 
 def test_a_transfer_needs_a_destination(part, manager_user, shelves):
-    before = state(part)
-    refused(
+    refused_without_writing(
+        part,
         lambda: services.stock_transfer(
             item=item_at(part, shelves.a), by=manager_user, location=None
         ),
         "location",
     )
-    assert state(part) == before
 
 
 @pytest.mark.parametrize("quantity", ["10.001", "0", "-1", "0.0001", "many"])
 def test_a_transfer_moves_a_positive_amount_no_larger_than_the_item(
     part, manager_user, shelves, quantity
 ):
-    before = state(part)
-    refused(
+    refused_without_writing(
+        part,
         lambda: services.stock_transfer(
             item=item_at(part, shelves.a), by=manager_user, location=shelves.b, quantity=quantity
         ),
         "quantity",
     )
-    assert state(part) == before
 
 
 def test_an_empty_item_cannot_be_transferred(part, manager_user, shelves):
     item = item_at(part, shelves.a)
     services.stock_scrap(item=item, by=manager_user, note="gone")
-    before = state(part)
-    refused(
+    refused_without_writing(
+        part,
         lambda: services.stock_transfer(item=item, by=manager_user, location=shelves.b),
         "quantity",
     )
-    assert state(part) == before
 
 
 @pytest.mark.parametrize("status", [StockStatus.LOST, StockStatus.REJECTED, "building"])
@@ -767,26 +755,24 @@ def test_scrap_without_a_quantity_writes_off_the_whole_item(part, manager_user, 
 
 @pytest.mark.parametrize("note", ["", "  ", None])
 def test_scrap_needs_a_reason(part, manager_user, shelves, note):
-    before = state(part)
-    refused(
+    refused_without_writing(
+        part,
         lambda: services.stock_scrap(item=item_at(part, shelves.a), by=manager_user, note=note),
         "note",
     )
-    assert state(part) == before
 
 
 @pytest.mark.parametrize("quantity", ["11", "0", "-2", "1.0001"])
 def test_scrap_takes_a_positive_amount_no_larger_than_the_item(
     part, manager_user, shelves, quantity
 ):
-    before = state(part)
-    refused(
+    refused_without_writing(
+        part,
         lambda: services.stock_scrap(
             item=item_at(part, shelves.a), by=manager_user, quantity=quantity, note="n"
         ),
         "quantity",
     )
-    assert state(part) == before
 
 
 def test_a_serialised_item_is_scrapped_whole(part, manager_user, shelves):
@@ -804,14 +790,13 @@ def test_a_count_cannot_give_a_serialised_item_more_than_one_unit(part, manager_
     services.stock_scrap(item=item_at(part, shelves.a), by=manager_user, quantity="9", note="x")
     item = item_at(part, shelves.a)
     StockItem.objects.filter(pk=item.pk).update(serial="SN-7")
-    before = state(part)
-    refused(
+    refused_without_writing(
+        part,
         lambda: services.part_reconcile(
             part=part, by=manager_user, quantity="1", note="found one", stock_item=item
         ),
         "quantity",
     )
-    assert state(part) == before
     services.part_reconcile(part=part, by=manager_user, quantity="-1", note="lost", stock_item=item)
     assert StockItem.objects.get(pk=item.pk).quantity == 0
     assert_ledger_matches(part)

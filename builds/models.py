@@ -1,1 +1,0 @@
-"""Models for the builds app (filled in by its own issue)."""

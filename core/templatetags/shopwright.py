@@ -1,0 +1,24 @@
+"""Template filters every app's pages use: ``{% load shopwright %}``.
+
+Numbers are shown one way everywhere: ``{{ part.on_hand|quantity }}`` (localized, without
+trailing zeros) and ``{{ part.unit_cost|money }}`` (two places), the same functions the messages
+of services and views use (``core.numbers``).
+"""
+
+from django import template
+
+from core.numbers import format_money, format_quantity
+
+register = template.Library()
+
+
+@register.filter
+def quantity(value) -> str:
+    """``4``, ``2.5``, ``0.00125``: never ``4.00000``."""
+    return format_quantity(value)
+
+
+@register.filter
+def money(value) -> str:
+    """``12.50``: two places, localized."""
+    return format_money(value)

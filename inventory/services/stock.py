@@ -1,0 +1,286 @@
+"""Stock actions: restock, reconcile, cost updates, transfer and scrap.
+
+Each one locks the part first (``ledger.lock_part``), validates against what it reads under the
+lock, moves stock items and writes one ledger row per stock item touched (``ledger.post``).
+"""
+
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from core.errors import ServiceError
+from core.models import Location, Role, User
+from core.numbers import MONEY, QUANTITY, format_quantity
+from core.roles import require_role
+from core.services import require_same_site
+from inventory.models import (
+    Part,
+    StockItem,
+    StockStatus,
+    StockTransaction,
+    TransactionType,
+    on_hand_of,
+)
+from inventory.services.ledger import (
+    ZERO,
+    add_to_item,
+    lock_part,
+    post,
+    receive,
+    receiving_item,
+    require_stock_part,
+)
+
+
+def _required_location(site_id: int, location: Location | None) -> Location:
+    if location is None:
+        raise ServiceError({"location": [_("Choose a location.")]})
+    require_same_site(site_id, location, "location")
+    return location
+
+
+@transaction.atomic
+def part_restock(
+    *,
+    part: Part,
+    by: User,
+    quantity,
+    cost,
+    location: Location | None = None,
+    batch: str = "",
+    note: str = "",
+) -> StockTransaction:
+    """Receive stock at a unit cost. The average cost moves to the weighted moving average
+    ``(on_hand x avg + quantity x cost) / (on_hand + quantity)`` and ``unit_cost`` becomes the
+    last price paid."""
+    require_role(by, part.site_id, Role.MANAGER)
+    quantity = QUANTITY.positive(quantity, "quantity")
+    cost = MONEY.non_negative(cost, "cost")
+    part = lock_part(part)
+    require_stock_part(part)
+    location = _required_location(part.site_id, location or part.default_location)
+    on_hand = on_hand_of(part)
+    if on_hand > 0:
+        average = (on_hand * part.avg_unit_cost + quantity * cost) / (on_hand + quantity)
+    else:
+        average = cost
+    part.avg_unit_cost, part.unit_cost, part.updated_by = MONEY.round(average), cost, by
+    part.save(update_fields=["avg_unit_cost", "unit_cost", "updated_by", "updated_at"])
+    return receive(
+        part,
+        by=by,
+        quantity=quantity,
+        cost=cost,
+        location=location,
+        batch=(batch or "").strip(),
+        note=note,
+        on_hand_before=on_hand,
+    )
+
+
+def _reconcile_target(
+    part: Part, delta: Decimal, location: Location | None, stock_item: StockItem | None
+) -> StockItem:
+    """Which stock item a count adjustment applies to (see ``part_reconcile``)."""
+    if stock_item is not None:
+        if stock_item.part_id != part.pk:
+            raise ServiceError({"stock_item": [_("That stock item is not of this part.")]})
+        item = StockItem.objects.select_for_update().get(pk=stock_item.pk)
+        if not item.counts_on_hand:
+            # Its quantity is not on hand: adjusting it would make the ledger disagree.
+            raise ServiceError({"stock_item": [_("This stock item is not in stock.")]})
+        return item
+    in_stock = StockItem.objects.select_for_update().filter(part=part).in_stock()
+    if location is not None:
+        require_same_site(part.site_id, location, "location")
+        here = in_stock.filter(location=location, serial="").order_by("-quantity", "pk").first()
+        if here is not None:
+            return here
+        if delta < 0:
+            raise ServiceError({"quantity": [_("There is no stock of this part there.")]})
+        return receiving_item(part, location, "")
+    candidates = list(in_stock.order_by("pk")[:2])
+    if len(candidates) == 1:
+        return candidates[0]
+    if not candidates and delta > 0 and part.default_location is not None:
+        return receiving_item(part, part.default_location, "")
+    if not candidates and delta < 0:
+        raise ServiceError({"quantity": [_("None on hand; stock cannot go below zero.")]})
+    if not candidates:
+        raise ServiceError({"location": [_("Choose the location the counted stock is at.")]})
+    raise ServiceError({"location": [_("This part is stocked at several locations: choose one.")]})
+
+
+@transaction.atomic
+def part_reconcile(
+    *,
+    part: Part,
+    by: User,
+    quantity,
+    note: str,
+    location: Location | None = None,
+    stock_item: StockItem | None = None,
+) -> StockTransaction:
+    """Adjust stock by a counted difference (a signed delta). A reason is required and stock
+    never goes below zero, neither for the part nor for the stock item adjusted.
+
+    The item is ``stock_item`` if given; else the stock at ``location``; else the part's only
+    stocked item (or its default location when it has none and the delta is positive).
+    """
+    require_role(by, part.site_id, Role.MANAGER)
+    if not (note or "").strip():
+        raise ServiceError({"note": [_("Say why the count changed.")]})
+    delta = QUANTITY.non_zero(quantity, "quantity")
+    part = lock_part(part)
+    require_stock_part(part)
+    item = _reconcile_target(part, delta, location, stock_item)
+    if item.quantity + delta < 0:
+        raise ServiceError(
+            {
+                "quantity": [
+                    _("Only %(n)s %(units)s at %(place)s; stock cannot go below zero.")
+                    % {
+                        "n": format_quantity(item.quantity),
+                        "units": part.units,
+                        "place": item.location,
+                    }
+                ]
+            }
+        )
+    if item.serial and item.quantity + delta not in (0, 1):
+        raise ServiceError({"quantity": [_("A serialised item holds one unit or none.")]})
+    on_hand = on_hand_of(part)
+    add_to_item(item, delta, by)
+    return post(
+        part,
+        type=TransactionType.RECONCILE,
+        by=by,
+        quantity=delta,
+        item=item,
+        note=note,
+        on_hand_after=on_hand + delta,
+    )
+
+
+def _cost_update(part: Part, by: User, cost, note: str, *, field: str, type: str):
+    require_role(by, part.site_id, Role.MANAGER)
+    cost = MONEY.non_negative(cost, "cost")
+    part = lock_part(part)
+    setattr(part, field, cost)
+    part.updated_by = by
+    part.save(update_fields=[field, "updated_by", "updated_at"])
+    return post(part, type=type, by=by, unit_cost=cost, note=note, on_hand_after=on_hand_of(part))
+
+
+@transaction.atomic
+def part_unit_cost_set(*, part: Part, by: User, cost, note: str = "") -> StockTransaction:
+    """Set the current unit (purchase) cost, e.g. from an invoice. Quantities are untouched."""
+    return _cost_update(part, by, cost, note, field="unit_cost", type=TransactionType.UNIT_COST)
+
+
+@transaction.atomic
+def part_avg_cost_set(*, part: Part, by: User, cost, note: str = "") -> StockTransaction:
+    """Revalue the stock on hand (e.g. after a rebate). Quantities are untouched."""
+    return _cost_update(part, by, cost, note, field="avg_unit_cost", type=TransactionType.AVG_COST)
+
+
+def _movable(item: StockItem, quantity, field: str = "quantity") -> tuple[StockItem, Decimal]:
+    """Lock the part, then the item; check that ``quantity`` (default: all of it) can leave it."""
+    require_stock_part(lock_part(item.part_id))
+    # Lock the item's row only ("self"): PostgreSQL refuses FOR UPDATE on the nullable side of
+    # the outer join to the location, and locking locations would make stock moves of different
+    # parts between the same two locations wait for each other.
+    item = (
+        StockItem.objects.select_for_update(of=("self",))
+        .select_related("part", "location")
+        .get(pk=item.pk)
+    )
+    if not item.in_stock:
+        if item.quantity == 0:
+            raise ServiceError({field: [_("This stock item is empty.")]})
+        raise ServiceError(_("This stock item is not in stock."))
+    amount = item.quantity if quantity is None else QUANTITY.positive(quantity, field)
+    if amount > item.quantity:
+        raise ServiceError(
+            {field: [_("Only %(n)s in this stock item.") % {"n": format_quantity(item.quantity)}]}
+        )
+    if item.serial and amount != item.quantity:
+        raise ServiceError({field: [_("A serialised item moves whole.")]})
+    return item, amount
+
+
+@transaction.atomic
+def stock_transfer(
+    *, item: StockItem, by: User, location: Location, quantity=None, note: str = ""
+) -> list[StockTransaction]:
+    """Move stock to another location: all of the item, or part of it (the item is split).
+
+    Two ledger rows, one per stock item touched: minus at the source, plus at the destination,
+    so the part's on-hand (and the ledger sum) is unchanged.
+    """
+    require_role(by, item.site_id, Role.MANAGER)
+    location = _required_location(item.site_id, location)
+    item, amount = _movable(item, quantity)
+    if location.pk == item.location_id:
+        raise ServiceError({"location": [_("The stock is already there.")]})
+    part, source_location = item.part, item.location
+    on_hand = on_hand_of(part)
+    if item.serial or (amount == item.quantity and not _has_twin(item, location)):
+        StockItem.objects.filter(pk=item.pk).update(location=location, updated_by=by)
+        item.location, target = location, item
+    else:
+        target = (
+            receiving_item(part, location, item.batch)
+            if item.status == StockStatus.OK
+            else StockItem.objects.create(
+                site_id=item.site_id,
+                part=part,
+                location=location,
+                batch=item.batch,
+                status=item.status,
+                quantity=ZERO,
+            )
+        )
+        add_to_item(item, -amount, by)
+        add_to_item(target, amount, by)
+    common = {"type": TransactionType.TRANSFER, "by": by, "note": note, "on_hand_after": on_hand}
+    return [
+        post(part, quantity=-amount, item=item, location=source_location, **common),
+        post(part, quantity=amount, item=target, location=location, **common),
+    ]
+
+
+def _has_twin(item: StockItem, location: Location) -> bool:
+    """Whether the destination already holds a plain item this one should merge into."""
+    return (
+        item.status == StockStatus.OK
+        and StockItem.objects.filter(
+            part=item.part_id,
+            location=location,
+            batch=item.batch,
+            serial="",
+            status=StockStatus.OK,
+            is_building=False,
+        ).exists()
+    )
+
+
+@transaction.atomic
+def stock_scrap(*, item: StockItem, by: User, quantity=None, note: str) -> StockTransaction:
+    """Write stock off (damaged, expired, lost). A reason is required."""
+    require_role(by, item.site_id, Role.MANAGER)
+    if not (note or "").strip():
+        raise ServiceError({"note": [_("Say why the stock is scrapped.")]})
+    item, amount = _movable(item, quantity)
+    on_hand = on_hand_of(item.part)
+    add_to_item(item, -amount, by)
+    return post(
+        item.part,
+        type=TransactionType.SCRAP,
+        by=by,
+        quantity=-amount,
+        item=item,
+        note=note,
+        on_hand_after=on_hand - amount,
+    )

@@ -1,0 +1,155 @@
+"""The parts list, part create/edit, and the part page (figures, stock actions, stock by
+location, ledger)."""
+
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from core.errors import ServiceError
+from core.models import Role
+from core.pages import get_site_object_or_404, render_page, site_required
+from inventory import selectors, services
+from inventory.filters import PartFilter
+from inventory.forms import PartForm, PartListFilterForm, VendorLinkFormSet, vendor_link_initial
+from inventory.models import Part
+
+LIST_PAGE_SIZE = 50
+LEDGER_PAGE_SIZE = 25
+
+
+def get_part(request, pk: int) -> Part:
+    """A part of the current site with its derived quantities and vendors; else 404."""
+    return get_site_object_or_404(request, selectors.part_detail(site=request.site), pk=pk)
+
+
+# --- Parts list -----------------------------------------------------------------------------------
+
+
+@site_required
+def part_list(request):
+    """Search and filter the catalogue; HTMX swaps only the table (``#part-table``)."""
+    filters = PartListFilterForm(request.GET, site=request.site)
+    parts = PartFilter(
+        filters.filter_data(), queryset=selectors.parts_for_list(site=request.site)
+    ).qs
+    page = Paginator(parts, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"filters": filters, "page_obj": page}
+    return render_page(request, "inventory/part_list.html", context, partial="part_table")
+
+
+# --- Part create / edit ---------------------------------------------------------------------------
+
+
+def _part_form_page(request, form, formset, *, part=None):
+    context = {"form": form, "formset": formset, "part": part}
+    return render(request, "inventory/part_form.html", context)
+
+
+def _save_part(form, formset, save: Callable[[dict, list[dict]], Part]) -> Part | None:
+    """Validate both, call the service, route its refusal to the field (or the vendor rows)."""
+    if not (form.is_valid() and formset.is_valid()):
+        return None
+    try:
+        return save(form.service_kwargs(), formset.links())
+    except ServiceError as exc:
+        vendor_errors = exc.errors.pop("vendors", None)
+        if vendor_errors:
+            formset.add_service_errors(vendor_errors)
+        if exc.errors:
+            form.add_service_errors(exc)
+        return None
+
+
+@site_required(role=Role.MANAGER)
+def part_create(request):
+    site = request.site
+    if request.method != "POST":
+        form = PartForm(site=site)
+        formset = VendorLinkFormSet(site=site, prefix="vendors")
+        return _part_form_page(request, form, formset)
+    form = PartForm(request.POST, site=site)
+    formset = VendorLinkFormSet(request.POST, site=site, prefix="vendors")
+
+    def save(data, links):
+        return services.part_create(site=site, by=request.user, vendors=links, **data)
+
+    part = _save_part(form, formset, save)
+    if part is None:
+        return _part_form_page(request, form, formset)
+    messages.success(request, _("Part “%(name)s” added.") % {"name": part.name})
+    return redirect("part-detail", pk=part.pk)
+
+
+@site_required(role=Role.MANAGER)
+def part_edit(request, pk: int):
+    site = request.site
+    part = get_part(request, pk)
+    if request.method != "POST":
+        form = PartForm(site=site, instance=part)
+        formset = VendorLinkFormSet(site=site, prefix="vendors", initial=vendor_link_initial(part))
+        return _part_form_page(request, form, formset, part=part)
+    form = PartForm(request.POST, site=site, instance=part)
+    formset = VendorLinkFormSet(
+        request.POST, site=site, prefix="vendors", initial=vendor_link_initial(part)
+    )
+
+    def save(data, links):
+        return services.part_update(part=part, by=request.user, vendors=links, **data)
+
+    saved = _save_part(form, formset, save)
+    if saved is None:
+        return _part_form_page(request, form, formset, part=part)
+    messages.success(request, _("Part “%(name)s” saved.") % {"name": saved.name})
+    return redirect("part-detail", pk=part.pk)
+
+
+# --- The part page --------------------------------------------------------------------------------
+
+
+def part_context(request, part: Part) -> dict:
+    """What the part page shows below its header: figures, stock by location, the ledger. Also
+    what a stock action re-renders out of band after it wrote."""
+    ledger = Paginator(selectors.ledger_for_part(part=part), LEDGER_PAGE_SIZE).get_page(
+        request.GET.get("ledger_page")
+    )
+    return {
+        "part": part,
+        "stock_items": list(selectors.stock_by_location(part=part)),
+        "ledger": ledger,
+    }
+
+
+def _action_panels(request, part: Part) -> list[dict]:
+    """The part-level stock actions a manager can open on the page, each with a blank form."""
+    from inventory.views.stock_actions import PART_ACTIONS
+
+    membership = request.membership
+    if membership is None or not membership.allows(Role.MANAGER):
+        return []
+    return [
+        {
+            "action": action,
+            "form": action.blank_form(part),
+            "url": reverse(action.url_name, args=[part.pk]),
+        }
+        for action in PART_ACTIONS
+        if action.available_for(part)
+    ]
+
+
+@site_required
+def part_detail(request, pk: int):
+    """The part: figures, stock actions, stock by location and the ledger. HTMX paging through
+    the ledger gets only ``ledger``."""
+    part = get_part(request, pk)
+    context = {
+        **part_context(request, part),
+        "action_panels": _action_panels(request, part),
+        "label_url": reverse("part-label", args=[part.pk]),
+    }
+    partial = "ledger" if "ledger_page" in request.GET else None
+    return render_page(request, "inventory/part_detail.html", context, partial=partial)

@@ -1,1 +1,0 @@
-"""Models for the maintenance app (filled in by its own issue)."""

@@ -1,0 +1,101 @@
+"""In the browser, the page action pattern (``core.actions.ActionView``) on the part page: the
+answer lands in the panel that was submitted, the success message takes focus, and the figures,
+the stock table and the ledger around it refresh without a reload."""
+
+import pytest
+from playwright.sync_api import expect
+
+from core.models import Role
+from inventory import services
+from tests.factories import LocationFactory, MembershipFactory, SiteFactory, UserFactory
+
+pytestmark = pytest.mark.e2e
+
+PASSWORD = "pw-for-tests-1"  # what UserFactory sets
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture
+def stocked(transactional_db):
+    site = SiteFactory(name="Main Plant")
+    manager = UserFactory(username="mona")
+    MembershipFactory(user=manager, site=site, role=Role.MANAGER)
+    shelf = LocationFactory(site=site, name="Shelf A")
+    LocationFactory(site=site, name="Shelf B")
+    return services.part_create(
+        site=site,
+        by=manager,
+        name="Oil filter",
+        on_hand_qty="10",
+        unit_cost="2.00",
+        location=shelf,
+        default_location=shelf,
+    )
+
+
+@pytest.fixture
+def manager_on_part(page, live_server, stocked):
+    page.set_viewport_size(PHONE)
+    page.goto("/login/")
+    page.fill("#id_username", "mona")
+    page.fill("#id_password", PASSWORD)
+    page.click("#login-submit")
+    expect(page).to_have_url(f"{live_server.url}/")
+    page.goto(f"/parts/{stocked.pk}/")
+    page.evaluate("window.__samePage = true")  # survives only if the page is never reloaded
+    return page
+
+
+def test_a_success_shows_its_message_in_the_panel_focused_and_refreshes_the_figures(
+    manager_on_part,
+):
+    page = manager_on_part
+    page.locator('[data-testid="action-restock"] > summary').click()
+    panel = page.get_by_test_id("restock-panel")
+    panel.get_by_label("Quantity received").fill("5")
+    panel.get_by_label("Unit cost").fill("2.00")
+    panel.get_by_test_id("restock-submit").click()
+
+    notice = panel.get_by_role("status")
+    expect(notice).to_have_text("Restocked 5 pcs; 15 on hand.")
+    expect(notice).to_be_focused()
+    expect(page.get_by_test_id("part-on-hand")).to_have_text("15")
+    expect(page.get_by_test_id("ledger-row").first).to_have_attribute("data-type", "restock")
+    # A fresh form for the next delivery, in the same open panel.
+    expect(panel.get_by_label("Quantity received")).to_have_value("")
+    assert page.evaluate("window.__samePage") is True
+
+
+def test_a_refusal_keeps_what_was_typed_next_to_the_error(manager_on_part):
+    page = manager_on_part
+    page.locator('[data-testid="action-reconcile"] > summary').click()
+    panel = page.get_by_test_id("reconcile-panel")
+    panel.get_by_label("Adjustment").fill("-25")
+    panel.get_by_label("Reason").fill("cycle count")
+    panel.get_by_role("button", name="Adjust stock").click()
+
+    expect(page.locator("#id_reconcile_quantity_error")).to_contain_text("cannot go below zero")
+    expect(panel.get_by_label("Adjustment")).to_have_value("-25")
+    expect(panel.get_by_label("Reason")).to_have_value("cycle count")
+    expect(page.get_by_test_id("part-on-hand")).to_have_text("10")
+    assert page.evaluate("window.__samePage") is True
+
+
+def test_a_row_action_opens_above_the_table_and_the_table_refreshes(manager_on_part):
+    page = manager_on_part
+    page.get_by_test_id("stock-transfer").click()
+    slot = page.get_by_test_id("stock-action-slot")
+    slot.get_by_label("To location").select_option(label="Shelf B")
+    slot.get_by_label("Quantity").fill("4")
+    slot.get_by_role("button", name="Move stock").click()
+
+    expect(slot.get_by_role("status")).to_have_text("Moved 4 pcs to Shelf B.")
+    expect(slot.get_by_role("status")).to_be_focused()
+    rows = page.get_by_test_id("stock-row")
+    expect(rows).to_have_count(2)
+    expect(page.get_by_test_id("stock-quantity")).to_have_text(["6 pcs", "4 pcs"])
+    expect(page.get_by_test_id("part-on-hand")).to_have_text("10")
+
+    slot.get_by_role("link", name="Close").click()
+    expect(slot.get_by_test_id("transfer-panel")).to_have_count(0)
+    assert page.evaluate("window.__samePage") is True

@@ -1,1 +1,0 @@
-"""Models for the workorders app (filled in by its own issue)."""
