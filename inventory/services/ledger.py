@@ -63,21 +63,22 @@ def post(
     )
 
 
+def plain_items(part: Part | int, location, batch: str):
+    """The items stock of this part, location and batch merges into: no serial number, in good
+    order, not a build output."""
+    return StockItem.objects.filter(
+        part=part,
+        location=location,
+        batch=batch,
+        serial="",
+        status=StockStatus.OK,
+        is_building=False,
+    )
+
+
 def receiving_item(part: Part, location, batch: str) -> StockItem:
     """The plain in-stock item of this part, location and batch to add to, created if needed."""
-    item = (
-        StockItem.objects.select_for_update()
-        .filter(
-            part=part,
-            location=location,
-            batch=batch,
-            serial="",
-            status=StockStatus.OK,
-            is_building=False,
-        )
-        .order_by("pk")
-        .first()
-    )
+    item = plain_items(part, location, batch).select_for_update().order_by("pk").first()
     if item is None:
         item = StockItem.objects.create(
             site_id=part.site_id, part=part, location=location, batch=batch, quantity=ZERO

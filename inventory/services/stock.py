@@ -26,6 +26,7 @@ from inventory.services.ledger import (
     ZERO,
     add_to_item,
     lock_part,
+    plain_items,
     post,
     receive,
     receiving_item,
@@ -254,15 +255,7 @@ def stock_transfer(
 def _has_twin(item: StockItem, location: Location) -> bool:
     """Whether the destination already holds a plain item this one should merge into."""
     return (
-        item.status == StockStatus.OK
-        and StockItem.objects.filter(
-            part=item.part_id,
-            location=location,
-            batch=item.batch,
-            serial="",
-            status=StockStatus.OK,
-            is_building=False,
-        ).exists()
+        item.status == StockStatus.OK and plain_items(item.part_id, location, item.batch).exists()
     )
 
 
