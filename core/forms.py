@@ -72,6 +72,14 @@ class ListFilterForm(forms.Form):
 
 
 class LocationChoiceField(forms.ModelChoiceField):
+    """A location of the site, shown by its path; optional unless ``required``. The form sets
+    ``queryset`` to the site's locations (``core.selectors.locations_by_path``) once it knows the
+    site."""
+
+    def __init__(self, label, *, required: bool = False, empty_label="—", **kwargs):
+        kwargs.setdefault("queryset", Location.objects.none())
+        super().__init__(label=label, required=required, empty_label=empty_label, **kwargs)
+
     def label_from_instance(self, obj: Location) -> str:
         return obj.path
 
@@ -82,9 +90,7 @@ class LocationForm(ServiceFormMixin, forms.Form):
 
     name = forms.CharField(label=_("Name"), max_length=100)
     parent = LocationChoiceField(
-        label=_("Inside"),
-        queryset=Location.objects.none(),
-        required=False,
+        _("Inside"),
         empty_label=_("(top level)"),
     )
     description = forms.CharField(

@@ -6,7 +6,6 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import LocationChoiceField, ServiceFormMixin
-from core.models import Location
 from core.numbers import MONEY, QUANTITY, format_quantity
 from core.selectors import locations_by_path
 from inventory.models import Part, StockItem
@@ -51,9 +50,7 @@ class PartActionForm(ServiceFormMixin, forms.Form):
 class RestockForm(PartActionForm):
     quantity = QUANTITY.form_field(_("Quantity received"))
     cost = MONEY.form_field(_("Unit cost"))
-    location = LocationChoiceField(
-        label=_("Location"), queryset=Location.objects.none(), required=False, empty_label="—"
-    )
+    location = LocationChoiceField(_("Location"))
     batch = forms.CharField(label=_("Batch code"), max_length=100, required=False)
     note = note_field()
 
@@ -68,10 +65,7 @@ class ReconcileForm(PartActionForm):
         help_text=_("The counted difference: 3 if you found 3 more, -2 if 2 are missing."),
     )
     location = LocationChoiceField(
-        label=_("Location"),
-        queryset=Location.objects.none(),
-        required=False,
-        empty_label="—",
+        _("Location"),
         help_text=_("Needed when the part is stocked at several locations."),
     )
     note = note_field(_("Reason"), required=True)
@@ -88,7 +82,7 @@ class TransferForm(PartActionForm):
     stock_item = StockItemChoiceField(
         label=_("From"), queryset=StockItem.objects.none(), empty_label=None
     )
-    location = LocationChoiceField(label=_("To location"), queryset=Location.objects.none())
+    location = LocationChoiceField(_("To location"), required=True)
     quantity = QUANTITY.form_field(
         _("Quantity"), required=False, help_text=_("Leave empty to move all of it.")
     )

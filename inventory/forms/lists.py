@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import ACTIVE_CHOICES, ListFilterForm, LocationChoiceField
-from core.models import Location, Site
+from core.models import Site
 from core.selectors import locations_by_path
 from inventory.models import PartType, Vendor
 from inventory.selectors import part_types_for_site, vendors_for_site
@@ -52,9 +52,7 @@ class StockLocationForm(forms.Form):
     unless ``cascade`` is false (the page sends a hidden ``false`` before the checkbox)."""
 
     location = LocationChoiceField(
-        label=_("Location"),
-        queryset=Location.objects.none(),
-        required=False,
+        _("Location"),
         empty_label=_("All locations"),
     )
     cascade = forms.BooleanField(

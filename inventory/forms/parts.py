@@ -7,7 +7,7 @@ from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import LocationChoiceField, ServiceFormMixin
-from core.models import Location, Site
+from core.models import Site
 from core.numbers import MONEY, QUANTITY, plain
 from core.selectors import locations_by_path
 from inventory.models import Part, PartType, Vendor
@@ -50,10 +50,7 @@ class PartForm(ServiceFormMixin, forms.Form):
     )
     area = forms.CharField(label=_("Area / bin"), max_length=200, required=False)
     default_location = LocationChoiceField(
-        label=_("Default location"),
-        queryset=Location.objects.none(),
-        required=False,
-        empty_label="—",
+        _("Default location"),
         help_text=_("Where restocked parts go unless another location is chosen."),
     )
     trackable = forms.BooleanField(label=_("Trackable (serial numbers)"), required=False)
@@ -69,9 +66,7 @@ class PartForm(ServiceFormMixin, forms.Form):
     on_hand_qty = QUANTITY.form_field(_("Opening stock"), required=False)
     unit_cost = MONEY.form_field(_("Unit cost"), required=False)
     location = LocationChoiceField(
-        label=_("Opening stock location"),
-        queryset=Location.objects.none(),
-        required=False,
+        _("Opening stock location"),
         empty_label=_("(the default location)"),
     )
     generate_qr_code = forms.BooleanField(

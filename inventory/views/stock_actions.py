@@ -87,6 +87,18 @@ class PartActionView(ActionView):
     def get_success_url(self) -> str:
         return reverse("part-detail", args=[self.object.pk])
 
+    def moved(self, message: str, row, *, signed: bool = False) -> str:
+        """A stock movement's success message: how much (``qty``, with its sign when ``signed``),
+        in the part's ``units``, and what is ``on_hand`` after it."""
+        qty = format_quantity(row.quantity if signed else abs(row.quantity))
+        if signed and row.quantity > 0:
+            qty = f"+{qty}"
+        return message % {
+            "qty": qty,
+            "units": self.object.units,
+            "on_hand": format_quantity(row.on_hand_after),
+        }
+
 
 class RestockView(PartActionView):
     name = "restock"
@@ -95,21 +107,8 @@ class RestockView(PartActionView):
     form_class = RestockForm
 
     def perform(self, form) -> str:
-        data = form.cleaned_data
-        row = services.part_restock(
-            part=self.object,
-            by=self.request.user,
-            quantity=data["quantity"],
-            cost=data["cost"],
-            location=data["location"],
-            batch=data["batch"],
-            note=data["note"],
-        )
-        return _("Restocked %(qty)s %(units)s; %(on_hand)s on hand.") % {
-            "qty": format_quantity(row.quantity),
-            "units": self.object.units,
-            "on_hand": format_quantity(row.on_hand_after),
-        }
+        row = services.part_restock(part=self.object, by=self.request.user, **form.cleaned_data)
+        return self.moved(_("Restocked %(qty)s %(units)s; %(on_hand)s on hand."), row)
 
 
 class ReconcileView(PartActionView):
@@ -119,19 +118,9 @@ class ReconcileView(PartActionView):
     form_class = ReconcileForm
 
     def perform(self, form) -> str:
-        data = form.cleaned_data
-        row = services.part_reconcile(
-            part=self.object,
-            by=self.request.user,
-            quantity=data["quantity"],
-            note=data["note"],
-            location=data["location"],
-        )
-        return _("Stock adjusted by %(qty)s %(units)s; %(on_hand)s on hand.") % {
-            "qty": ("+" if row.quantity > 0 else "") + format_quantity(row.quantity),
-            "units": self.object.units,
-            "on_hand": format_quantity(row.on_hand_after),
-        }
+        row = services.part_reconcile(part=self.object, by=self.request.user, **form.cleaned_data)
+        message = _("Stock adjusted by %(qty)s %(units)s; %(on_hand)s on hand.")
+        return self.moved(message, row, signed=True)
 
 
 class CostView(PartActionView):
@@ -172,13 +161,9 @@ class TransferView(PartActionView):
     form_after_success = False  # the item may have moved whole; pick again from the table
 
     def perform(self, form) -> str:
-        data = form.cleaned_data
+        data = dict(form.cleaned_data)
         _out, into = services.stock_transfer(
-            item=data["stock_item"],
-            by=self.request.user,
-            location=data["location"],
-            quantity=data["quantity"],
-            note=data["note"],
+            item=data.pop("stock_item"), by=self.request.user, **data
         )
         return _("Moved %(qty)s %(units)s to %(place)s.") % {
             "qty": format_quantity(into.quantity),
@@ -197,18 +182,9 @@ class ScrapView(PartActionView):
     form_after_success = False  # scrapping all of it leaves nothing to scrap
 
     def perform(self, form) -> str:
-        data = form.cleaned_data
-        row = services.stock_scrap(
-            item=data["stock_item"],
-            by=self.request.user,
-            quantity=data["quantity"],
-            note=data["note"],
-        )
-        return _("Scrapped %(qty)s %(units)s; %(on_hand)s on hand.") % {
-            "qty": format_quantity(-row.quantity),
-            "units": self.object.units,
-            "on_hand": format_quantity(row.on_hand_after),
-        }
+        data = dict(form.cleaned_data)
+        row = services.stock_scrap(item=data.pop("stock_item"), by=self.request.user, **data)
+        return self.moved(_("Scrapped %(qty)s %(units)s; %(on_hand)s on hand."), row)
 
 
 PART_ACTIONS = (RestockView, ReconcileView, UnitCostView, AvgCostView)
