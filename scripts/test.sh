@@ -31,6 +31,9 @@ header() {
 }
 
 [ -x "$PYTHON" ] || fail "$PYTHON not found; run 'make test' (it creates the virtualenv)."
+# redis-server, chromium and the PostgreSQL server binaries: installed here when missing (as root
+# or with password-less sudo), else we stop with the command to run.
+bash scripts/ensure-test-tools || exit 2
 [ -x "$CHROMIUM" ] || fail "Chromium not found at $CHROMIUM; the browser tests need it (Debian: apt-get install chromium)."
 
 if [ -n "${TEST_DATABASE_URL:-}" ] && [ -n "${TEST_REDIS_URL:-}" ]; then
