@@ -10,14 +10,12 @@ without annotations.
 from decimal import Decimal
 
 import pytest
-from django.db.models import OuterRef, Subquery, Sum
 
-from core.numbers import QUANTITY
 from inventory import reservations
 from inventory.models import Part
 from tests.helpers import by_testid
 from tests.inventory.factories import stocked_part
-from tests.reserving.models import Reservation
+from tests.reserving.models import Reservation, reserved_for_part
 
 pytestmark = pytest.mark.django_db
 
@@ -118,18 +116,9 @@ def test_reservations_of_another_part_do_not_count(tech_api, site, manager_user,
 
 
 def test_two_providers_add_up(tech_api, low_part, monkeypatch):
-    """A second upper app (builds beside work orders) adds its own reservations."""
-
-    def doubled():
-        total = (
-            Reservation.objects.filter(part=OuterRef("pk"), open=True)
-            .values("part")
-            .annotate(total=Sum("quantity"))
-            .values("total")
-        )
-        return Subquery(total, output_field=QUANTITY.output_field())
-
-    monkeypatch.setattr(reservations, "_providers", [*reservations._providers, doubled])
+    """A second upper app (builds beside work orders) adds its own reservations: here the same
+    provider twice, so every reservation counts double."""
+    monkeypatch.setattr(reservations, "_providers", [*reservations._providers, reserved_for_part])
     reserve(low_part, "2")
 
     assert api_part(tech_api, low_part)["reserved"] == "4.000"
