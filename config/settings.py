@@ -240,7 +240,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.SearchFilter",
-        "rest_framework.filters.OrderingFilter",
+        "core.api.ordering.IndexedOrderingFilter",
     ],
     "DEFAULT_THROTTLE_CLASSES": ["core.api.throttling.WindowRateThrottle"],
     "EXCEPTION_HANDLER": "core.api.exceptions.exception_handler",

@@ -160,10 +160,16 @@ class Location(SiteScopedModel, Audited):
     qr_code = models.CharField(_("QR code"), max_length=200, blank=True)
 
     class Meta:
-        ordering = ["path"]
+        ordering = ["path", "pk"]
         verbose_name = _("location")
         verbose_name_plural = _("locations")
-        indexes = [models.Index(fields=["site", "path"])]
+        indexes = [
+            models.Index(fields=["site", "path", "id"], name="location_site_path"),
+            models.Index(fields=["site", "name", "id"], name="location_site_name"),
+            models.Index(fields=["site", "depth", "id"], name="location_site_depth"),
+            models.Index(fields=["site", "created_at", "id"], name="location_site_created"),
+            models.Index(fields=["site", "updated_at", "id"], name="location_site_updated"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["site", "qr_code"],
@@ -271,8 +277,11 @@ class TaskRecord(models.Model):
     objects = SiteScopedQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-created_at"]
+        ordering = ["-created_at", "-pk"]
         indexes = [
+            models.Index(fields=["site", "created_at", "id"], name="taskrecord_site_created"),
+            models.Index(fields=["site", "finished_at", "id"], name="taskrecord_site_finished"),
+            models.Index(fields=["site", "state", "created_at"], name="taskrecord_site_state"),
             models.Index(
                 fields=["target_type", "target_id", "state"], name="taskrecord_target_state"
             ),

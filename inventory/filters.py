@@ -17,14 +17,16 @@ from inventory.models import (
 
 
 class PartFilter(django_filters.FilterSet):
-    """Expects a queryset from ``selectors.parts_for_list`` (``low_stock`` is an annotation)."""
+    """The parts list's filters (API and page alike)."""
 
     q = django_filters.CharFilter(method="filter_q", label=_("Number, name or description"))
     part_type = IdFilter(field_name="part_type_id", label=_("Part type id"))
     type = IdFilter(field_name="part_type_id", label=_("Part type id (alias)"))
     vendor = IdFilter(method="filter_vendor", label=_("Vendor id"))
     active = django_filters.BooleanFilter()
-    low_stock = django_filters.BooleanFilter(label=_("Available below the minimum"))
+    low_stock = django_filters.BooleanFilter(
+        method="filter_low_stock", label=_("Available below the minimum")
+    )
     assembly = django_filters.BooleanFilter()
     trackable = django_filters.BooleanFilter()
     is_non_stock = django_filters.BooleanFilter()
@@ -40,6 +42,9 @@ class PartFilter(django_filters.FilterSet):
             | Q(description__icontains=value)
             | Q(vendor_links__vendor_part_number__icontains=value)
         ).distinct()
+
+    def filter_low_stock(self, queryset, name, value):
+        return queryset.low_stock() if value else queryset.not_low_stock()
 
     def filter_vendor(self, queryset, name, value):
         return queryset.filter(vendor_links__vendor_id=value).distinct()

@@ -11,14 +11,13 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.db.models import BooleanField, Case, F, OuterRef, Q, Subquery, Sum, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import F, Q, Sum
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from core.models import Audited, Location, SiteScopedModel, SiteScopedQuerySet
 from core.numbers import MONEY, MONEY_TOTAL, QUANTITY
-from inventory.reservations import reserved_expression
+from inventory.reservations import reservations_registered, reserved_expression
 
 
 class PartType(SiteScopedModel):
@@ -49,9 +48,14 @@ class Vendor(SiteScopedModel, Audited):
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
-        ordering = ["name"]
+        ordering = ["name", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["site", "name"], name="vendor_unique_name_per_site")
+        ]
+        indexes = [
+            models.Index(fields=["site", "name", "id"], name="vendor_site_name"),
+            models.Index(fields=["site", "created_at", "id"], name="vendor_site_created"),
+            models.Index(fields=["site", "updated_at", "id"], name="vendor_site_updated"),
         ]
 
     def __str__(self) -> str:
@@ -63,24 +67,29 @@ STOCK_ACTIONS_ONLY = _("Changed only through stock actions (restock, reconcile, 
 
 class PartQuerySet(SiteScopedQuerySet):
     def with_quantities(self) -> "PartQuerySet":
-        """Select ``on_hand`` and ``reserved``; ``available``, ``low_stock`` and
-        ``suggested_order_qty`` are properties derived from them.
-
-        The derived three are also SQL aliases, so filters and orderings can use them without
-        selecting them: selecting them made PostgreSQL evaluate the on-hand subquery four times
-        per row, also for every row an OFFSET skips (see bench/README.md).
-        """
-        return (
-            self.annotate(on_hand=on_hand_subquery(), reserved=reserved_expression())
-            .alias(available=F("on_hand") - F("reserved"))
-            .alias(
-                low_stock=Case(
-                    When(is_non_stock=False, min_qty__gt=0, available__lt=F("min_qty"), then=True),
-                    default=False,
-                    output_field=BooleanField(),
-                )
-            )
+        """Select ``reserved`` (from the apps that reserve stock); ``available``,
+        ``low_stock`` and ``suggested_order_qty`` are properties over it and the stored
+        ``on_hand``. ``available`` is also an SQL alias, for filters."""
+        return self.annotate(reserved=reserved_expression()).alias(
+            available=F("on_hand") - F("reserved")
         )
+
+    def low_stock(self) -> "PartQuerySet":
+        """Stock parts whose available quantity is below their minimum (``Part.low_stock``).
+
+        Without reservations this is ``on_hand < min_qty``, which the partial index
+        ``part_low_stock`` answers without looking at other parts; with them, each candidate's
+        reservations are summed too.
+        """
+        stocked = self.filter(is_non_stock=False, min_qty__gt=0)
+        if not reservations_registered():
+            return stocked.filter(on_hand__lt=F("min_qty"))
+        return stocked.alias(available=F("on_hand") - reserved_expression()).filter(
+            available__lt=F("min_qty")
+        )
+
+    def not_low_stock(self) -> "PartQuerySet":
+        return self.exclude(pk__in=self.low_stock().values("pk"))
 
 
 class Part(SiteScopedModel, Audited):
@@ -120,6 +129,10 @@ class Part(SiteScopedModel, Audited):
     )
     unit_cost = MONEY.model_field(_("unit cost"))
     avg_unit_cost = MONEY.model_field(_("average unit cost"))
+    # The sum of the part's in-stock items, kept by the ledger: every stock action writes it
+    # (with the ledger row's ``on_hand_after``) under the part's row lock, and nothing else does.
+    # Stored so that lists, low stock and the dashboard read it instead of summing stock items.
+    on_hand = QUANTITY.model_field(_("on hand"), editable=False)
     qr_code = models.CharField(_("QR code"), max_length=200, blank=True)
     vendors = models.ManyToManyField(Vendor, through="PartVendor", related_name="parts")
 
@@ -153,18 +166,29 @@ class Part(SiteScopedModel, Audited):
                 condition=Q(avg_unit_cost__gte=0), name="part_avg_unit_cost_gte_0"
             ),
         ]
-        indexes = [models.Index(fields=["site", "name"]), models.Index(fields=["site", "active"])]
+        indexes = [
+            # The default order (and every other order the API offers), ending in the key.
+            models.Index(fields=["site", "name", "id"], name="part_site_name"),
+            models.Index(fields=["site", "number", "id"], name="part_site_number"),
+            models.Index(fields=["site", "created_at", "id"], name="part_site_created"),
+            models.Index(fields=["site", "updated_at", "id"], name="part_site_updated"),
+            models.Index(fields=["site", "on_hand", "id"], name="part_site_on_hand"),
+            models.Index(fields=["site", "active", "name", "id"], name="part_site_active_name"),
+            models.Index(fields=["site", "part_type", "name", "id"], name="part_site_type_name"),
+            # Low stock without reservations (the reorder list, the dashboard).
+            models.Index(
+                fields=["site", "name", "id"],
+                condition=Q(is_non_stock=False, min_qty__gt=0, on_hand__lt=F("min_qty")),
+                name="part_low_stock",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.number} {self.name}".strip()
 
-    # ``on_hand`` and ``reserved`` come from ``Part.objects.with_quantities()`` (one subquery
-    # each, for a whole page of parts); a part loaded without them reads them when first asked,
-    # so the figures below are right however the part was loaded.
-    @cached_property
-    def on_hand(self) -> Decimal:
-        return on_hand_of(self) if self.pk else QUANTITY.stored(0)
-
+    # ``reserved`` comes from ``Part.objects.with_quantities()`` (one subquery for a page of
+    # parts); a part loaded without it reads it when first asked, so the figures below are right
+    # however the part was loaded.
     @cached_property
     def reserved(self) -> Decimal:
         if not self.pk:
@@ -279,15 +303,22 @@ class StockItem(SiteScopedModel, Audited):
     objects = StockItemQuerySet.as_manager()
 
     class Meta:
-        ordering = ["part_id", "pk"]
+        ordering = ["pk"]
         constraints = [
             models.CheckConstraint(condition=Q(quantity__gte=0), name="stockitem_quantity_gte_0"),
         ]
+        # Each list order the API offers, and each filter, has an index ending in the key; the
+        # part and location orders walk the part's or location's index and these per-row ones.
         indexes = [
-            models.Index(fields=["part", "status"]),
-            models.Index(fields=["site", "location"]),
-            models.Index(fields=["site", "batch"]),
-            models.Index(fields=["site", "serial"]),
+            models.Index(fields=["site", "id"], name="stockitem_site"),
+            models.Index(fields=["part", "id"], name="stockitem_part"),
+            models.Index(fields=["location", "id"], name="stockitem_location"),
+            models.Index(fields=["part", "status"], name="stockitem_part_status"),
+            models.Index(fields=["site", "quantity", "id"], name="stockitem_site_quantity"),
+            models.Index(fields=["site", "updated_at", "id"], name="stockitem_site_updated"),
+            models.Index(fields=["site", "batch", "id"], name="stockitem_site_batch"),
+            models.Index(fields=["site", "serial", "id"], name="stockitem_site_serial"),
+            models.Index(fields=["site", "status", "id"], name="stockitem_site_status"),
         ]
 
     def __str__(self) -> str:
@@ -351,13 +382,19 @@ class StockTransaction(SiteScopedModel):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
+        # The default order (newest first) of the site's and of one part's ledger, and each other
+        # order and filter the API offers. Rows are only inserted, so indexes cost no updates.
         indexes = [
-            models.Index(fields=["part", "-created_at"]),
-            models.Index(fields=["site", "type"]),
+            models.Index(fields=["site", "created_at", "id"], name="ledger_site_created"),
+            models.Index(fields=["part", "created_at", "id"], name="ledger_part_created"),
+            models.Index(fields=["part", "type"], name="ledger_part_type"),
+            models.Index(fields=["site", "type", "id"], name="ledger_site_type"),
+            models.Index(fields=["site", "quantity", "id"], name="ledger_site_quantity"),
+            models.Index(fields=["site", "total_cost", "id"], name="ledger_site_total_cost"),
         ]
 
     def __str__(self) -> str:
@@ -367,16 +404,8 @@ class StockTransaction(SiteScopedModel):
 # --- Derived quantities ---------------------------------------------------------------------------
 
 
-def on_hand_subquery() -> Coalesce:
-    """The on-hand of the part ``OuterRef("pk")``, for annotating a list of parts."""
-    total = StockItem.objects.on_hand_total(OuterRef("pk"))
-    return Coalesce(
-        Subquery(total, output_field=QUANTITY.output_field()),
-        Value(Decimal("0"), output_field=QUANTITY.output_field()),
-    )
-
-
 def on_hand_of(part: Part | int) -> Decimal:
-    """The in-stock quantity of one part, read now (stock actions read it under the part lock)."""
+    """The in-stock quantity of one part, summed from its stock items now: a recount, which the
+    stored ``Part.on_hand`` must always equal (the tests and ``inventory_recount`` check it)."""
     totals = list(StockItem.objects.on_hand_total(part).values_list("total", flat=True))
     return QUANTITY.stored(totals[0] if totals else 0)

@@ -22,6 +22,11 @@ def register(provider: Callable[[], Expression]) -> None:
         _providers.append(provider)
 
 
+def reservations_registered() -> bool:
+    """Whether any app reserves stock (until one does, nothing is reserved)."""
+    return bool(_providers)
+
+
 def reserved_expression() -> Expression:
     """Sum of every registered reservation for the part ``OuterRef("pk")``, zero if none."""
     output = QUANTITY.output_field()

@@ -7,7 +7,8 @@ the same few queries. Pages and the API read through these functions, never ad h
 
 from decimal import Decimal
 
-from django.db.models import Count, Prefetch, QuerySet, Sum
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 
 from core.models import Site
 from inventory.filters import StockItemFilter
@@ -45,7 +46,7 @@ def part_detail(*, site: Site) -> QuerySet[Part]:
 
 
 def low_stock_parts(*, site: Site) -> QuerySet[Part]:
-    return parts_for_list(site=site).filter(low_stock=True, active=True).order_by("name", "pk")
+    return parts_for_list(site=site).low_stock().filter(active=True).order_by("name", "pk")
 
 
 def part_types_for_site(*, site: Site | int) -> QuerySet[PartType]:
@@ -99,9 +100,9 @@ def stock_for_page(*, site: Site, filters: dict) -> QuerySet[StockItem]:
     """The stock page: items that hold something, filtered by ``StockItemFilter`` (the same
     FilterSet as ``/api/stock/``), by location path then part."""
     items = stock_items_for_site(site=site).filter(quantity__gt=0)
-    return StockItemFilter(filters, queryset=items).qs.order_by(
-        "location__path", "part__name", "batch", "serial", "pk"
-    )
+    # Grouped by location, in the order an index of the stock items serves: ordering by the
+    # location's path would sort every item of the site for each page (see bench/README.md).
+    return StockItemFilter(filters, queryset=items).qs.order_by("location_id", "pk")
 
 
 def vendors_for_site(*, site: Site) -> QuerySet[Vendor]:
@@ -109,8 +110,17 @@ def vendors_for_site(*, site: Site) -> QuerySet[Vendor]:
 
 
 def vendors_for_list(*, site: Site) -> QuerySet[Vendor]:
-    """The site's vendors with ``parts_count``, the number of parts each supplies."""
-    return vendors_for_site(site=site).annotate(parts_count=Count("part_links", distinct=True))
+    """The site's vendors with ``parts_count``, the number of parts each supplies (a subquery,
+    so it is computed for the rows of a page only, not grouped over every vendor's links)."""
+    counts = (
+        PartVendor.objects.filter(vendor=OuterRef("pk"))
+        .values("vendor")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return vendors_for_site(site=site).annotate(
+        parts_count=Coalesce(Subquery(counts, output_field=IntegerField()), 0)
+    )
 
 
 def vendor_parts(*, vendor: Vendor) -> QuerySet[PartVendor]:
@@ -127,5 +137,5 @@ def inventory_summary(*, site: Site) -> dict:
     parts = Part.objects.for_site(site).filter(active=True)
     return {
         "parts": parts.count(),
-        "low_stock": parts.with_quantities().filter(low_stock=True).count(),
+        "low_stock": parts.low_stock().count(),
     }

@@ -244,3 +244,4 @@ class TaskRecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, SiteSc
     queryset = TaskRecord.objects.none()
     filterset_class = TaskRecordFilter
     ordering_fields = ["created_at", "finished_at"]
+    ordering = ["-created_at"]

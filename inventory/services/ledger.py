@@ -9,18 +9,24 @@ under concurrent requests.
 
 from decimal import Decimal
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import ServiceError
 from core.models import User
 from core.numbers import MONEY, MONEY_TOTAL, QUANTITY
+from core.versions import data_changed
 from inventory.models import Part, StockItem, StockStatus, StockTransaction, TransactionType
 
 ZERO = Decimal("0")
+# The data version (``core.versions``) of a site's stock items and ledger: every stock action
+# changes it, and the counts of the stock and ledger lists are cached under it.
+STOCK_DATA = "stock"
 
 
 def lock_part(part: Part | int) -> Part:
-    """The part as stored now, row-locked until the transaction ends: one stock writer per part."""
+    """The part as stored now (its on-hand and costs included), row-locked until the transaction
+    ends: one stock writer per part, and the figures every check of the action reads."""
     return Part.objects.select_for_update().get(pk=part if isinstance(part, int) else part.pk)
 
 
@@ -29,7 +35,7 @@ def require_stock_part(part: Part) -> None:
         raise ServiceError(_("“%s” is a non-stock part: no stock is kept for it.") % part.name)
 
 
-def post(
+def entry(
     part: Part,
     *,
     type: str,
@@ -37,22 +43,25 @@ def post(
     quantity: Decimal = ZERO,
     unit_cost: Decimal | None = None,
     item: StockItem | None = None,
-    location=None,
+    location_id: int | None = None,
     note: str = "",
     on_hand_after: Decimal,
 ) -> StockTransaction:
-    """Write one ledger row; the cost defaults to the part's average cost (its valuation)."""
+    """One ledger row, not yet saved; the cost defaults to the part's average cost (its
+    valuation) and the location to the stock item's."""
     unit_cost = part.avg_unit_cost if unit_cost is None else unit_cost
     total_cost = MONEY.round(quantity * unit_cost)
     # Stock levels and totals accumulate, so they can outgrow their columns even when each input
     # is within the input limits.
     if abs(total_cost) >= MONEY_TOTAL.stored_maximum or on_hand_after >= QUANTITY.stored_maximum:
         raise ServiceError({"quantity": [_("This number is too large.")]})
-    return StockTransaction.objects.create(
+    return StockTransaction(
         site_id=part.site_id,
         part=part,
         stock_item=item,
-        location=location if location is not None else (item.location if item else None),
+        location_id=location_id
+        if location_id is not None
+        else (item.location_id if item else None),
         type=type,
         quantity=quantity,
         unit_cost=unit_cost,
@@ -63,12 +72,40 @@ def post(
     )
 
 
-def plain_items(part: Part | int, location, batch: str):
+def record(
+    part: Part, rows: list[StockTransaction], *, by: User, part_changes: dict | None = None
+) -> list[StockTransaction]:
+    """Write the ledger rows of one action and bring the part's stored ``on_hand`` to the last
+    row's ``on_hand_after``, with ``part_changes`` (new costs) in the same update.
+
+    This is the only place the stored on-hand changes, always under the part's row lock
+    (``lock_part``) and together with the rows that explain the change.
+    """
+    StockTransaction.objects.bulk_create(rows)
+    data_changed(part.site_id, STOCK_DATA)
+    on_hand = rows[-1].on_hand_after
+    changes = dict(part_changes or {})
+    if on_hand != part.on_hand:
+        changes["on_hand"] = on_hand
+    if changes:
+        changes.update(updated_by=by, updated_at=timezone.now())
+        Part.objects.filter(pk=part.pk).update(**changes)
+        for field, value in changes.items():
+            setattr(part, field, value)
+    return rows
+
+
+def post(part: Part, *, by: User, part_changes: dict | None = None, **row) -> StockTransaction:
+    """Write one ledger row (``entry``) for an action that touches one stock item."""
+    return record(part, [entry(part, by=by, **row)], by=by, part_changes=part_changes)[0]
+
+
+def plain_items(part: Part | int, location_id: int | None, batch: str):
     """The items stock of this part, location and batch merges into: no serial number, in good
     order, not a build output."""
     return StockItem.objects.filter(
         part=part,
-        location=location,
+        location_id=location_id,
         batch=batch,
         serial="",
         status=StockStatus.OK,
@@ -76,12 +113,13 @@ def plain_items(part: Part | int, location, batch: str):
     )
 
 
-def receiving_item(part: Part, location, batch: str) -> StockItem:
-    """The plain in-stock item of this part, location and batch to add to, created if needed."""
-    item = plain_items(part, location, batch).select_for_update().order_by("pk").first()
-    if item is None:
+def receiving_item(part: Part, location_id: int, batch: str, *, create: bool = True):
+    """The plain in-stock item of this part, location and batch to add to (locked), created if
+    needed; with ``create=False``, None when there is none."""
+    item = plain_items(part, location_id, batch).select_for_update().order_by("pk").first()
+    if item is None and create:
         item = StockItem.objects.create(
-            site_id=part.site_id, part=part, location=location, batch=batch, quantity=ZERO
+            site_id=part.site_id, part=part, location_id=location_id, batch=batch, quantity=ZERO
         )
     return item
 
@@ -89,7 +127,9 @@ def receiving_item(part: Part, location, batch: str) -> StockItem:
 def add_to_item(item: StockItem, delta: Decimal, by: User) -> None:
     if item.quantity + delta >= QUANTITY.stored_maximum:
         raise ServiceError({"quantity": [_("This number is too large.")]})
-    StockItem.objects.filter(pk=item.pk).update(quantity=item.quantity + delta, updated_by=by)
+    StockItem.objects.filter(pk=item.pk).update(
+        quantity=item.quantity + delta, updated_by=by, updated_at=timezone.now()
+    )
     item.quantity += delta
 
 
@@ -99,14 +139,14 @@ def receive(
     by: User,
     quantity: Decimal,
     cost: Decimal,
-    location,
+    location_id: int,
     batch: str = "",
     note: str = "",
-    on_hand_before: Decimal,
+    part_changes: dict | None = None,
 ) -> StockTransaction:
     """Book stock coming in (a restock, or a new part's opening stock) into the plain item of
     that location and batch, as one restock row."""
-    item = receiving_item(part, location, batch)
+    item = receiving_item(part, location_id, batch)
     add_to_item(item, quantity, by)
     return post(
         part,
@@ -116,5 +156,6 @@ def receive(
         unit_cost=cost,
         item=item,
         note=note,
-        on_hand_after=on_hand_before + quantity,
+        on_hand_after=part.on_hand + quantity,
+        part_changes=part_changes,
     )

@@ -172,9 +172,8 @@ def part_create(
             by=by,
             quantity=opening,
             cost=cost,
-            location=location,
+            location_id=location.pk,
             note=_("Opening stock"),
-            on_hand_before=ZERO,
         )
     return part
 

@@ -1,12 +1,15 @@
 """Stock actions: restock, reconcile, cost updates, transfer and scrap.
 
 Each one locks the part first (``ledger.lock_part``), validates against what it reads under the
-lock, moves stock items and writes one ledger row per stock item touched (``ledger.post``).
+lock (the part's stored on-hand among it), moves stock items and writes one ledger row per stock
+item touched (``ledger.record``), which also moves the stored on-hand. Each takes at most six
+queries: they run under a lock, so every query is time other writers of the part wait.
 """
 
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import ServiceError
@@ -14,31 +17,29 @@ from core.models import Location, Role, User
 from core.numbers import MONEY, QUANTITY, format_quantity
 from core.roles import require_role
 from core.services import require_same_site
-from inventory.models import (
-    Part,
-    StockItem,
-    StockStatus,
-    StockTransaction,
-    TransactionType,
-    on_hand_of,
-)
+from inventory.models import Part, StockItem, StockStatus, StockTransaction, TransactionType
 from inventory.services.ledger import (
     ZERO,
     add_to_item,
+    entry,
     lock_part,
-    plain_items,
     post,
     receive,
     receiving_item,
+    record,
     require_stock_part,
 )
 
 
-def _required_location(site_id: int, location: Location | None) -> Location:
-    if location is None:
+def _location_id(site_id: int, location: Location | None, default_id: int | None) -> int:
+    """The location given (checked to be of the site), else the part's default location (an
+    id: the part's own setting, checked when it was set)."""
+    if location is not None:
+        require_same_site(site_id, location, "location")
+        return location.pk
+    if default_id is None:
         raise ServiceError({"location": [_("Choose a location.")]})
-    require_same_site(site_id, location, "location")
-    return location
+    return default_id
 
 
 @transaction.atomic
@@ -60,23 +61,21 @@ def part_restock(
     cost = MONEY.non_negative(cost, "cost")
     part = lock_part(part)
     require_stock_part(part)
-    location = _required_location(part.site_id, location or part.default_location)
-    on_hand = on_hand_of(part)
+    location_id = _location_id(part.site_id, location, part.default_location_id)
+    on_hand = part.on_hand
     if on_hand > 0:
         average = (on_hand * part.avg_unit_cost + quantity * cost) / (on_hand + quantity)
     else:
         average = cost
-    part.avg_unit_cost, part.unit_cost, part.updated_by = MONEY.round(average), cost, by
-    part.save(update_fields=["avg_unit_cost", "unit_cost", "updated_by", "updated_at"])
     return receive(
         part,
         by=by,
         quantity=quantity,
         cost=cost,
-        location=location,
+        location_id=location_id,
         batch=(batch or "").strip(),
         note=note,
-        on_hand_before=on_hand,
+        part_changes={"avg_unit_cost": MONEY.round(average), "unit_cost": cost},
     )
 
 
@@ -100,12 +99,12 @@ def _reconcile_target(
             return here
         if delta < 0:
             raise ServiceError({"quantity": [_("There is no stock of this part there.")]})
-        return receiving_item(part, location, "")
+        return receiving_item(part, location.pk, "")
     candidates = list(in_stock.order_by("pk")[:2])
     if len(candidates) == 1:
         return candidates[0]
-    if not candidates and delta > 0 and part.default_location is not None:
-        return receiving_item(part, part.default_location, "")
+    if not candidates and delta > 0 and part.default_location_id is not None:
+        return receiving_item(part, part.default_location_id, "")
     if not candidates and delta < 0:
         raise ServiceError({"quantity": [_("None on hand; stock cannot go below zero.")]})
     if not candidates:
@@ -144,14 +143,13 @@ def part_reconcile(
                     % {
                         "n": format_quantity(item.quantity),
                         "units": part.units,
-                        "place": item.location,
+                        "place": item.location.path if item.location_id else _("no location"),
                     }
                 ]
             }
         )
     if item.serial and item.quantity + delta not in (0, 1):
         raise ServiceError({"quantity": [_("A serialised item holds one unit or none.")]})
-    on_hand = on_hand_of(part)
     add_to_item(item, delta, by)
     return post(
         part,
@@ -160,7 +158,7 @@ def part_reconcile(
         quantity=delta,
         item=item,
         note=note,
-        on_hand_after=on_hand + delta,
+        on_hand_after=part.on_hand + delta,
     )
 
 
@@ -168,10 +166,15 @@ def _cost_update(part: Part, by: User, cost, note: str, *, field: str, type: str
     require_role(by, part.site_id, Role.MANAGER)
     cost = MONEY.non_negative(cost, "cost")
     part = lock_part(part)
-    setattr(part, field, cost)
-    part.updated_by = by
-    part.save(update_fields=[field, "updated_by", "updated_at"])
-    return post(part, type=type, by=by, unit_cost=cost, note=note, on_hand_after=on_hand_of(part))
+    return post(
+        part,
+        type=type,
+        by=by,
+        unit_cost=cost,
+        note=note,
+        on_hand_after=part.on_hand,
+        part_changes={field: cost},
+    )
 
 
 @transaction.atomic
@@ -186,16 +189,15 @@ def part_avg_cost_set(*, part: Part, by: User, cost, note: str = "") -> StockTra
     return _cost_update(part, by, cost, note, field="avg_unit_cost", type=TransactionType.AVG_COST)
 
 
-def _movable(item: StockItem, quantity, field: str = "quantity") -> tuple[StockItem, Decimal]:
+def _movable(item: StockItem, quantity, field: str = "quantity") -> tuple[Part, StockItem, Decimal]:
     """Lock the part, then the item; check that ``quantity`` (default: all of it) can leave it."""
-    require_stock_part(lock_part(item.part_id))
+    part = lock_part(item.part_id)
+    require_stock_part(part)
     # Lock the item's row only ("self"): PostgreSQL refuses FOR UPDATE on the nullable side of
     # the outer join to the location, and locking locations would make stock moves of different
     # parts between the same two locations wait for each other.
     item = (
-        StockItem.objects.select_for_update(of=("self",))
-        .select_related("part", "location")
-        .get(pk=item.pk)
+        StockItem.objects.select_for_update(of=("self",)).select_related("location").get(pk=item.pk)
     )
     if not item.in_stock:
         if item.quantity == 0:
@@ -208,7 +210,8 @@ def _movable(item: StockItem, quantity, field: str = "quantity") -> tuple[StockI
         )
     if item.serial and amount != item.quantity:
         raise ServiceError({field: [_("A serialised item moves whole.")]})
-    return item, amount
+    item.part = part
+    return part, item, amount
 
 
 @transaction.atomic
@@ -221,41 +224,54 @@ def stock_transfer(
     so the part's on-hand (and the ledger sum) is unchanged.
     """
     require_role(by, item.site_id, Role.MANAGER)
-    location = _required_location(item.site_id, location)
-    item, amount = _movable(item, quantity)
+    if location is None:
+        raise ServiceError({"location": [_("Choose a location.")]})
+    require_same_site(item.site_id, location, "location")
+    part, item, amount = _movable(item, quantity)
     if location.pk == item.location_id:
         raise ServiceError({"location": [_("The stock is already there.")]})
-    part, source_location = item.part, item.location
-    on_hand = on_hand_of(part)
-    if item.serial or (amount == item.quantity and not _has_twin(item, location)):
-        StockItem.objects.filter(pk=item.pk).update(location=location, updated_by=by)
+    source_location_id = item.location_id
+    twin = None
+    if item.status == StockStatus.OK and not item.serial:
+        twin = receiving_item(part, location.pk, item.batch, create=False)
+    if item.serial or (amount == item.quantity and twin is None):
+        StockItem.objects.filter(pk=item.pk).update(
+            location=location, updated_by=by, updated_at=timezone.now()
+        )
         item.location, target = location, item
     else:
-        target = (
-            receiving_item(part, location, item.batch)
-            if item.status == StockStatus.OK
-            else StockItem.objects.create(
-                site_id=item.site_id,
-                part=part,
-                location=location,
-                batch=item.batch,
-                status=item.status,
-                quantity=ZERO,
-            )
+        target = twin or StockItem.objects.create(
+            site_id=item.site_id,
+            part=part,
+            location=location,
+            batch=item.batch,
+            status=item.status,
+            quantity=ZERO,
         )
         add_to_item(item, -amount, by)
         add_to_item(target, amount, by)
-    common = {"type": TransactionType.TRANSFER, "by": by, "note": note, "on_hand_after": on_hand}
-    return [
-        post(part, quantity=-amount, item=item, location=source_location, **common),
-        post(part, quantity=amount, item=target, location=location, **common),
-    ]
-
-
-def _has_twin(item: StockItem, location: Location) -> bool:
-    """Whether the destination already holds a plain item this one should merge into."""
-    return (
-        item.status == StockStatus.OK and plain_items(item.part_id, location, item.batch).exists()
+    common = {"type": TransactionType.TRANSFER, "by": by, "note": note}
+    return record(
+        part,
+        [
+            entry(
+                part,
+                quantity=-amount,
+                item=item,
+                location_id=source_location_id,
+                on_hand_after=part.on_hand,
+                **common,
+            ),
+            entry(
+                part,
+                quantity=amount,
+                item=target,
+                location_id=location.pk,
+                on_hand_after=part.on_hand,
+                **common,
+            ),
+        ],
+        by=by,
     )
 
 
@@ -265,15 +281,14 @@ def stock_scrap(*, item: StockItem, by: User, quantity=None, note: str) -> Stock
     require_role(by, item.site_id, Role.MANAGER)
     if not (note or "").strip():
         raise ServiceError({"note": [_("Say why the stock is scrapped.")]})
-    item, amount = _movable(item, quantity)
-    on_hand = on_hand_of(item.part)
+    part, item, amount = _movable(item, quantity)
     add_to_item(item, -amount, by)
     return post(
-        item.part,
+        part,
         type=TransactionType.SCRAP,
         by=by,
         quantity=-amount,
         item=item,
         note=note,
-        on_hand_after=on_hand - amount,
+        on_hand_after=part.on_hand - amount,
     )

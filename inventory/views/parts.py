@@ -4,7 +4,6 @@ location, ledger)."""
 from collections.abc import Callable
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -12,6 +11,7 @@ from django.utils.translation import gettext as _
 from core.errors import ServiceError
 from core.models import Role
 from core.pages import get_site_object_or_404, render_page, site_required
+from core.pagination import Paginator
 from inventory import selectors, services
 from inventory.filters import PartFilter
 from inventory.forms import PartForm, PartListFilterForm, VendorLinkFormSet, vendor_link_initial

@@ -1,13 +1,13 @@
 """Vendors: the list, a vendor's page with the parts they supply, create and edit."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from core.errors import ServiceError
 from core.models import Role
 from core.pages import get_site_object_or_404, render_page, site_required
+from core.pagination import Paginator
 from inventory import selectors, services
 from inventory.filters import VendorFilter
 from inventory.forms import VendorForm, VendorListFilterForm
