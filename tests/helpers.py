@@ -127,6 +127,45 @@ def queries_for(client, url: str) -> int:
     return count_queries(fetch)
 
 
+def page_ids_query(client, url: str) -> str:
+    """The SQL of the query that picks a list's page of ids (``core.pagination.page_ids``): the
+    one that selects only the key, ordered and limited."""
+    response = None
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    found = [
+        q["sql"]
+        for q in ctx.captured_queries
+        if re.match(r'SELECT (DISTINCT )?"\w+"\."id" AS "pk"', q["sql"])
+        and "ORDER BY" in q["sql"]
+        and "LIMIT" in q["sql"]
+    ]
+    assert len(found) == 1, (url, [q["sql"][:120] for q in ctx.captured_queries])
+    return found[0]
+
+
+def plan_without_full_sort(sql: str) -> str:
+    """PostgreSQL's plan for ``sql`` when sorting and scanning whole tables are priced out: it
+    still has a Sort node exactly when no index yields the rows in the query's order."""
+    with connection.cursor() as cursor:
+        for setting in ("enable_seqscan", "enable_sort", "enable_incremental_sort"):
+            cursor.execute(f"SET {setting} = off")
+        cursor.execute("EXPLAIN " + sql)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+        for setting in ("enable_seqscan", "enable_sort", "enable_incremental_sort"):
+            cursor.execute(f"RESET {setting}")
+    return plan
+
+
+def assert_order_served_by_an_index(client, url: str) -> None:
+    """A page of ``url`` is read in its order from an index, never by sorting the table."""
+    sql = page_ids_query(client, url)
+    plan = plan_without_full_sort(sql)
+    assert "Sort" not in plan, f"{url} sorts:\n{plan}\n{sql}"
+    assert "Index" in plan, f"{url} reads no index:\n{plan}"
+
+
 # =================================================================================================
 # Pages
 # =================================================================================================

@@ -236,7 +236,10 @@ PART_PK = OpenApiParameter(
     list=extend_schema(parameters=[PART_PK]), retrieve=extend_schema(parameters=[PART_PK])
 )
 class PartLedgerViewSet(LedgerViewSet):
-    """One part's ledger (newest first by default), with ``total_used`` at the top level."""
+    """One part's ledger (newest first by default), with ``total_used`` at the top level. It is
+    the part's timeline, ordered by time only (the site's ledger offers the other orders)."""
+
+    ordering_fields = ["created_at"]
 
     def queryset_for_site(self, site):
         part = get_object_or_404(Part.objects.for_site(site), pk=self.kwargs["part_pk"])

@@ -282,3 +282,14 @@ def test_another_sites_stock_item_is_404_for_its_actions(
     for action, body in [("transfer", {"location": store.bin.pk}), ("scrap", {"note": "x"})]:
         assert manager_api.post(f"/api/stock/{foreign_item.pk}/{action}/", body).status_code == 404
     assert snapshot(foreign_item.part) == before
+
+
+def test_the_cached_list_counts_follow_stock_actions(tech_api, site, manager_user, store):
+    part = stocked_part(site, manager_user, "5", store.shelf)
+    assert tech_api.get("/api/stock/").json()["count"] == 1
+    assert tech_api.get("/api/part-transactions/").json()["count"] == 1
+
+    services.part_restock(part=part, by=manager_user, quantity="2", cost="1", location=store.yard)
+
+    assert tech_api.get("/api/stock/").json()["count"] == 2
+    assert tech_api.get("/api/part-transactions/").json()["count"] == 2

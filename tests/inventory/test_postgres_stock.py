@@ -100,6 +100,7 @@ def assert_ledger_consistent(part, locations) -> None:
     """
     on_hand = services.on_hand_of(part)
     assert ledger_sum(part) == on_hand
+    assert Part.objects.get(pk=part.pk).on_hand == on_hand  # the stored figure kept up
     assert not StockItem.objects.filter(part=part, quantity__lt=0).exists()
     for location in locations:
         assert ledger_sum(part, location=location) == items_sum(part, location=location), location

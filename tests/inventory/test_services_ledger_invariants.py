@@ -5,7 +5,8 @@ with valid and invalid amounts, on two parts across two or three locations. A pl
 says what each step must do (or that it must be refused); after every step the stored state must
 match the model and these must hold for every part:
 
-- on-hand (``services.on_hand_of`` and the ``parts_for_list`` annotation) == sum of its ledger;
+- on-hand (the recount ``services.on_hand_of`` and the part's stored ``on_hand``) == sum of its
+  ledger;
 - no stock item is negative; the last ledger row's ``on_hand_after`` == on-hand;
 - a refused action wrote nothing at all;
 - the average cost stays between the lowest and highest cost it was built from, and each row's
@@ -329,7 +330,11 @@ class Scenario:
         return (
             sorted(StockTransaction.objects.values_list("pk", flat=True)),
             sorted(StockItem.objects.values_list("pk", "location", "quantity")),
-            sorted(Part.objects.values_list("pk", "unit_cost", "avg_unit_cost", "updated_at")),
+            sorted(
+                Part.objects.values_list(
+                    "pk", "unit_cost", "avg_unit_cost", "on_hand", "updated_at"
+                )
+            ),
         )
 
     def check(self) -> None:

@@ -1,0 +1,74 @@
+"""Guard rails for the speed of inventory's lists, on PostgreSQL: a page of each list, in its
+default order and in every order the API offers, is read from an index, never by sorting the
+whole table (``bench/`` measures the time; these keep the indexes from going missing)."""
+
+import pytest
+
+from inventory.api.views import (
+    PartLedgerViewSet,
+    PartViewSet,
+    StockItemViewSet,
+    StockTransactionViewSet,
+    VendorViewSet,
+)
+from tests.helpers import assert_order_served_by_an_index
+from tests.inventory.factories import PartFactory, StockItemFactory, VendorFactory, stocked_part
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+def stocked(site, manager_user, store):
+    """A few parts with stock, ledger rows and vendors, so every list has rows to order."""
+    parts = [
+        stocked_part(site, manager_user, "5", store.shelf, "1.00", name=f"Part {i}", min_qty="9")
+        for i in range(3)
+    ]
+    for part in parts:
+        StockItemFactory(part=part, location=store.bin)
+    VendorFactory.create_batch(2, site=site)
+    PartFactory(site=site)
+    return parts
+
+
+def orderings(viewset) -> list[str]:
+    return [f"{sign}{field}" for field in viewset.ordering_fields for sign in ("", "-")]
+
+
+LISTS = {
+    "/api/parts/": PartViewSet,
+    "/api/stock/": StockItemViewSet,
+    "/api/part-transactions/": StockTransactionViewSet,
+    "/api/vendors/": VendorViewSet,
+}
+
+
+@pytest.mark.parametrize("url", [*LISTS, "/api/parts/low-stock/"])
+def test_each_api_list_reads_its_default_order_from_an_index(tech_api, stocked, url):
+    assert_order_served_by_an_index(tech_api, url)
+
+
+@pytest.mark.parametrize(
+    ("url", "ordering"),
+    [(url, ordering) for url, viewset in LISTS.items() for ordering in orderings(viewset)],
+)
+def test_every_order_an_api_list_offers_is_read_from_an_index(tech_api, stocked, url, ordering):
+    assert_order_served_by_an_index(tech_api, f"{url}?ordering={ordering}")
+
+
+@pytest.mark.parametrize("ordering", ["", *orderings(PartLedgerViewSet)])
+def test_a_parts_ledger_is_read_from_an_index_in_every_order(tech_api, stocked, ordering):
+    part = stocked[0]
+    query = f"?ordering={ordering}" if ordering else ""
+    assert_order_served_by_an_index(tech_api, f"/api/parts/{part.pk}/transactions/{query}")
+
+
+@pytest.mark.parametrize(
+    "url", ["/parts/", "/reorder/", "/vendors/", "/stock/", "/parts/?q=Part&page=1"]
+)
+def test_each_list_page_reads_its_order_from_an_index(tech_page, stocked, url):
+    assert_order_served_by_an_index(tech_page, url)
+
+
+def test_a_parts_ledger_page_reads_its_order_from_an_index(tech_page, stocked):
+    assert_order_served_by_an_index(tech_page, f"/parts/{stocked[0].pk}/?ledger_page=1")
