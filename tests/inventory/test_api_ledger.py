@@ -120,12 +120,18 @@ def test_the_ledger_of_a_missing_part_is_404(tech_api, db):
         ({"type": ["reconcile", "unit_cost"]}, ["unit_cost", "reconcile"]),
         ({"note": "INVOICE"}, ["unit_cost"]),
         ({"search": "transit"}, ["reconcile"]),
-        ({"ordering": "quantity"}, ["reconcile", "unit_cost", "restock", "restock"]),
         ({"ordering": "created_at"}, ["restock", "restock", "reconcile", "unit_cost"]),
+        # A part's ledger is its timeline: other orders are the site ledger's; newest first stays.
+        ({"ordering": "quantity"}, ["unit_cost", "reconcile", "restock", "restock"]),
     ],
 )
 def test_ledger_filters_and_ordering(tech_api, history, params, expected):
     assert types(tech_api.get(ledger_url(history), params)) == expected
+
+
+def test_the_site_ledger_orders_by_quantity(tech_api, history):
+    rows = tech_api.get("/api/part-transactions/", {"ordering": "quantity"}).json()["results"]
+    assert [row["type"] for row in rows] == ["reconcile", "unit_cost", "restock", "restock"]
 
 
 def test_ledger_filters_by_time_and_date(tech_api, history):
