@@ -21,9 +21,23 @@ def locations_by_path(*, site: Site | int) -> QuerySet[Location]:
     return Location.objects.for_site(site).order_by("path")
 
 
-def location_tree(*, site: Site) -> list[dict]:
-    """The whole tree as nested ``{"location": ..., "children": [...]}`` dicts, in one query."""
-    nodes = list(Location.objects.for_site(site).order_by("depth", "name"))
+# A tree up to this size is shown whole; a larger one shows its top level and opens each level
+# when asked, so the page costs what is shown, not the whole tree.
+TREE_SHOWN_WHOLE = 300
+
+
+def location_tree(*, site: Site, parent: Location | None = None) -> list[dict]:
+    """``[{"location": ..., "children": [...] or None}]``, by name: the whole tree when it is
+    small; else the level below ``parent`` (the top level by default) with ``children`` None,
+    to be fetched when opened (``location.has_children`` says whether there are any)."""
+    locations = locations_for_site(site=site)
+    if parent is None and locations.count() <= TREE_SHOWN_WHOLE:
+        return _nested(list(locations.order_by("depth", "name", "pk")))
+    level = locations.filter(parent=parent).order_by("name", "pk")
+    return [{"location": node, "children": None} for node in level]
+
+
+def _nested(nodes: list[Location]) -> list[dict]:
     index: dict[int, dict] = {n.pk: {"location": n, "children": []} for n in nodes}
     roots: list[dict] = []
     for n in nodes:

@@ -33,6 +33,7 @@ from core.pages import (
     render_page,
     site_required,
 )
+from core.pagination import Paginator
 from core.sites import SESSION_KEY, membership_by_site_id, user_memberships
 
 
@@ -81,15 +82,21 @@ def site_switch(request):
 # --- Locations ------------------------------------------------------------------------------------
 
 
+TREE_MATCHES_PAGE = 50
+
+
 def _tree_context(request, q: str = "", **extra) -> dict:
-    """The whole tree, or with a search term the flat list of matches (each shows its path)."""
+    """The tree (whole when small, else level by level), or with a search term a page of the
+    matches (each shows its path)."""
     q = q.strip()
     context = {"q": q, "tree": None, "matches": None, **extra}
     if q:
         located = LocationFilter(
             {"q": q}, queryset=selectors.locations_for_site(site=request.site)
         ).qs
-        context["matches"] = located.order_by("path")
+        context["matches"] = Paginator(located.order_by("path", "pk"), TREE_MATCHES_PAGE).get_page(
+            request.GET.get("page")
+        )
     else:
         context["tree"] = selectors.location_tree(site=request.site)
     return context
@@ -104,7 +111,12 @@ def _tree_response(request, **extra):
 
 @site_required
 def location_list(request):
-    """The site's location tree; HTMX live search swaps only the tree."""
+    """The site's location tree; HTMX live search swaps only the tree, and opening a level of a
+    large tree (``?parent=<id>``) fetches only the locations directly inside it."""
+    if request.GET.get("parent") and is_partial_request(request):
+        parent = get_site_object_or_404(request, Location, pk=int_or_404(request.GET["parent"]))
+        level = selectors.location_tree(site=request.site, parent=parent)
+        return render(request, "core/locations.html#level", {"tree": level})
     context = _tree_context(request, request.GET.get("q", ""))
     # A path repair still running (started here or elsewhere) shows its progress bar on arrival.
     context["site_tasks"] = selectors.active_tasks_for(request.site)

@@ -124,18 +124,15 @@ def part_context(request, part: Part) -> dict:
 
 
 def _action_panels(request, part: Part) -> list[dict]:
-    """The part-level stock actions a manager can open on the page, each with a blank form."""
+    """The part-level stock actions a manager can open on the page; each panel loads its form
+    when it is first opened."""
     from inventory.views.stock_actions import PART_ACTIONS
 
     membership = request.membership
     if membership is None or not membership.allows(Role.MANAGER):
         return []
     return [
-        {
-            "action": action,
-            "form": action.blank_form(part),
-            "url": reverse(action.url_name, args=[part.pk]),
-        }
+        {"action": action, "url": reverse(action.url_name, args=[part.pk])}
         for action in PART_ACTIONS
         if action.available_for(part)
     ]

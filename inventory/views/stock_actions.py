@@ -51,11 +51,6 @@ class PartActionView(ActionView):
         key = cls.name.replace("-", "_")
         return f"id_{key}_{item.pk}_%s" if item else f"id_{key}_%s"
 
-    @classmethod
-    def blank_form(cls, part: Part, item: StockItem | None = None):
-        kwargs = {"initial": {"stock_item": item}} if item else {}
-        return cls.form_class(part=part, auto_id=cls.auto_id(item), **kwargs)
-
     def get_object(self) -> Part:
         part = get_site_object_or_404(
             self.request, Part.objects.select_related("default_location"), pk=self.kwargs["pk"]
@@ -74,9 +69,8 @@ class PartActionView(ActionView):
         return get_site_object_or_404(self.request, StockItem, pk=int_or_404(raw), part=part)
 
     def get_form(self, data=None):
-        if data is None:
-            return self.blank_form(self.object, self.item)
-        return self.form_class(data, part=self.object, auto_id=self.auto_id(self.item))
+        kwargs = {"initial": {"stock_item": self.item}} if self.item and data is None else {}
+        return self.form_class(data, part=self.object, auto_id=self.auto_id(self.item), **kwargs)
 
     def get_context_data(self, **kwargs) -> dict:
         return super().get_context_data(part=self.object, item=self.item, **kwargs)

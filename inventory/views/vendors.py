@@ -30,9 +30,13 @@ def vendor_list(request):
 
 @site_required
 def vendor_detail(request, pk: int):
+    """A vendor and, a page at a time, the parts they supply (HTMX pages swap only those)."""
     vendor = get_site_object_or_404(request, Vendor, pk=pk)
-    links = selectors.vendor_parts(vendor=vendor)
-    return render(request, "inventory/vendor_detail.html", {"vendor": vendor, "links": links})
+    page = Paginator(selectors.vendor_parts(vendor=vendor), LIST_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    context = {"vendor": vendor, "page_obj": page}
+    return render_page(request, "inventory/vendor_detail.html", context, partial="vendor_parts")
 
 
 def _vendor_form_page(request, form, vendor=None):

@@ -3,6 +3,7 @@ and the admin's path rebuild with its polled progress bar."""
 
 import pytest
 
+from core import selectors
 from core.models import Location, TaskRecord, TaskState
 from tests.factories import LocationFactory
 from tests.helpers import (
@@ -376,3 +377,43 @@ def test_another_sites_task_does_not_exist(tech_page, other_site):
     task = TaskRecord.objects.create(site=other_site, name="Secret", progress=10)
     assert tech_page.get(f"/tasks/{task.pk}/").status_code == 404
     assert tech_page.get(f"/tasks/{task.pk}/", headers=HTMX).status_code == 404
+
+
+# --- A large tree opens level by level ------------------------------------------------------------
+
+
+@pytest.fixture
+def large_tree(monkeypatch, tree):
+    """The same tree, treated as too large to show whole."""
+    monkeypatch.setattr(selectors, "TREE_SHOWN_WHOLE", 2)
+    return tree
+
+
+def test_a_large_tree_shows_its_top_level_and_opens_a_level_when_asked(tech_page, large_tree, site):
+    page = tech_page.get("/locations/")
+    names_shown = [text(a) for a in html(page).select("#location-tree .tree-name")]
+    assert names_shown == ["Building A", "Building B"]
+    [level] = all_by_testid(page, "tree-level")  # Building B has nothing inside
+    assert level["hx-get"] == f"/locations/?parent={large_tree.building.pk}"
+
+    opened = tech_page.get(level["hx-get"], headers=HTMX)
+
+    assert [text(a) for a in html(opened).select(".tree-name")] == ["Room 1"]
+    assert by_testid(opened, "tree-level")["hx-get"] == f"/locations/?parent={large_tree.room.pk}"
+
+
+def test_opening_a_level_of_another_sites_tree_is_404(tech_page, large_tree, foreign_location):
+    response = tech_page.get(f"/locations/?parent={foreign_location.pk}", headers=HTMX)
+    assert response.status_code == 404
+
+
+def test_search_matches_come_a_page_at_a_time(tech_page, site):
+    for i in range(55):
+        LocationFactory(site=site, name=f"Bay {i:02d}")
+
+    first = tech_page.get("/locations/", {"q": "Bay"})
+    second = tech_page.get("/locations/", {"q": "Bay", "page": "2"}, headers=HTMX)
+
+    assert len(html(first).select(".tree-results .tree-name")) == 50
+    assert [text(a) for a in html(second).select(".tree-results .tree-name")][-1] == "Bay 54"
+    assert by_testid(first, "page-next")["hx-target"] == "#location-tree"

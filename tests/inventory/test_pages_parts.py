@@ -235,7 +235,14 @@ def test_technicians_see_no_stock_actions(tech_page, part):
 def test_managers_see_every_stock_action(manager_page, part):
     page = html(manager_page.get(f"/parts/{part.pk}/"))
     for name in ("restock", "reconcile", "unit-cost", "avg-cost"):
-        form = by_testid(by_testid(page, f"action-{name}"), f"{name}-form")
+        panel = by_testid(page, f"action-{name}")
+        # The form loads when the panel is first opened (and is a page of its own without JS).
+        assert (panel["hx-get"], panel["hx-trigger"]) == (
+            f"/parts/{part.pk}/{name}/",
+            "toggle once",
+        )
+        assert panel.find("a")["href"] == f"/parts/{part.pk}/{name}/"
+        form = by_testid(manager_page.get(panel["hx-get"], headers=HTMX), f"{name}-form")
         assert form["hx-post"] == f"/parts/{part.pk}/{name}/"
     item = part.stock_items.get()
     assert (
@@ -243,15 +250,16 @@ def test_managers_see_every_stock_action(manager_page, part):
     )
     assert by_testid(page, "stock-scrap")["hx-get"] == f"/parts/{part.pk}/scrap/?item={item.pk}"
     # The restock location starts at the part's default location.
-    location = by_id(by_testid(page, "restock-form"), "id_restock_location")
+    restock = manager_page.get(f"/parts/{part.pk}/restock/", headers=HTMX)
+    location = by_id(by_testid(restock, "restock-form"), "id_restock_location")
     assert location.find("option", selected=True)["value"] == str(part.default_location_id)
 
 
 def test_non_stock_parts_offer_only_the_cost_actions(manager_page, make_part):
     part = make_part("Rag", on_hand_qty="0", is_non_stock=True)
     page = html(manager_page.get(f"/parts/{part.pk}/"))
-    assert not all_by_testid(page, "restock-form") and not all_by_testid(page, "reconcile-form")
-    assert by_testid(page, "unit-cost-form") and by_testid(page, "avg-cost-form")
+    assert not all_by_testid(page, "action-restock") and not all_by_testid(page, "action-reconcile")
+    assert by_testid(page, "action-unit-cost") and by_testid(page, "action-avg-cost")
     assert figure(page, "part-on-hand") == "—"
     assert "no stock is kept" in text(by_testid(page, "part-stock"))
 
