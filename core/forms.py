@@ -7,7 +7,9 @@ errors on a form, so every page in every app shows refusals next to the field th
 from datetime import datetime, time, timedelta
 
 from django import forms
+from django.forms.utils import flatatt
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import NON_FIELD, ServiceError
@@ -33,6 +35,33 @@ class ServiceFormMixin:
 
 
 ACTIVE_CHOICES = [("", _("Any")), ("true", _("Active")), ("false", _("Inactive"))]
+
+
+class FastSelect(forms.Select):
+    """A ``<select>`` whose options are written in Python. Django renders each option through a
+    template of its own, which for a site's 1,000 locations or 500 vendors costs more than the
+    rest of the page; the markup here is the same."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (option["value"], flatatt(option["attrs"]), option["label"])
+                for _group, choices, _index in widget["optgroups"]
+                for option in choices
+            ),
+        )
+        return format_html(
+            '<select name="{}"{}>{}</select>', widget["name"], flatatt(widget["attrs"]), options
+        )
+
+
+class ModelChoiceField(forms.ModelChoiceField):
+    """A choice of one of the site's records (the form sets ``queryset``)."""
+
+    widget = FastSelect
 
 
 class ListFilterForm(forms.Form):
@@ -71,7 +100,7 @@ class ListFilterForm(forms.Form):
         return data
 
 
-class LocationChoiceField(forms.ModelChoiceField):
+class LocationChoiceField(ModelChoiceField):
     """A location of the site, shown by its path; optional unless ``required``. The form sets
     ``queryset`` to the site's locations (``core.selectors.locations_by_path``) once it knows the
     site."""
@@ -148,7 +177,7 @@ class SiteSwitchForm(forms.Form):
 
 
 class DefaultSiteForm(ServiceFormMixin, forms.Form):
-    site = forms.ModelChoiceField(
+    site = ModelChoiceField(
         label=_("Default site"),
         queryset=Site.objects.none(),
         empty_label=None,

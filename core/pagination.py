@@ -26,7 +26,7 @@ from django.core.paginator import Paginator as DjangoPaginator
 from django.db.models import QuerySet
 from django.utils.functional import cached_property
 
-from core.versions import versioned_key
+from core.versions import Versioned, versioned_key
 
 
 @dataclass(frozen=True)
@@ -68,9 +68,10 @@ def rows_for_ids(queryset: QuerySet, ids: Sequence) -> list:
     return [by_pk[pk] for pk in ids if pk in by_pk]
 
 
-def counted(queryset: QuerySet, *, versioned: tuple[int, str] | None = None) -> int:
-    """The exact count. With ``versioned`` (site id, data topic), a count made since the last
-    write of that data (``core.versions``) is reused: the query's SQL is part of the key."""
+def counted(queryset: QuerySet, *, versioned: Versioned | None = None) -> int:
+    """The exact count. With ``versioned`` (site id, the data topic or topics it depends on), a
+    count made since the last write of that data (``core.versions``) is reused: the query's SQL
+    is part of the key."""
     queryset = queryset.order_by()
     if versioned is None:
         return queryset.count()
@@ -91,7 +92,7 @@ COUNT_CACHE_SECONDS = 600
 
 
 def page_of(
-    queryset: QuerySet, *, offset: int, limit: int, versioned: tuple[int, str] | None = None
+    queryset: QuerySet, *, offset: int, limit: int, versioned: Versioned | None = None
 ) -> Page:
     """One page of ``queryset`` (see the module docstring)."""
     count = counted(queryset, versioned=versioned)
@@ -104,7 +105,7 @@ class Paginator(DjangoPaginator):
     API: ids first, from the end for the second half, rows for the page only; ``versioned`` as
     for ``counted``."""
 
-    def __init__(self, object_list, per_page, *, versioned: tuple[int, str] | None = None):
+    def __init__(self, object_list, per_page, *, versioned: Versioned | None = None):
         super().__init__(object_list, per_page)
         self.versioned = versioned
 

@@ -18,6 +18,9 @@ from django.db import transaction
 
 TIMEOUT = 24 * 3600  # an idle token may go; a new one is simply made
 
+# (site id, topic or topics): what a cached answer depends on.
+Versioned = tuple[int, str | tuple[str, ...]]
+
 
 def _key(site_id: int, topic: str) -> str:
     return f"dataversion:{site_id}:{topic}"
@@ -44,7 +47,10 @@ def data_changed(site_id: int, topic: str) -> None:
     transaction.on_commit(renew)
 
 
-def versioned_key(site_id: int, topic: str, *parts: str) -> str:
-    """A cache key for an answer about ``topic`` at the site, valid until its next write."""
+def versioned_key(site_id: int, topics: str | tuple[str, ...], *parts: str) -> str:
+    """A cache key for an answer about ``topics`` at the site (one kind of data, or several an
+    answer depends on), valid until the next write of any of them."""
+    topics = (topics,) if isinstance(topics, str) else topics
+    versions = ":".join(f"{topic}={data_version(site_id, topic)}" for topic in topics)
     digest = hashlib.sha1("\x1f".join(parts).encode()).hexdigest()
-    return f"versioned:{site_id}:{topic}:{data_version(site_id, topic)}:{digest}"
+    return f"versioned:{site_id}:{versions}:{digest}"

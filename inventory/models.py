@@ -336,6 +336,12 @@ class StockItem(SiteScopedModel, Audited):
         return self.counts_on_hand and self.quantity > 0
 
     @property
+    def status_label(self) -> str:
+        """The status's name (what ``get_status_display`` gives, without hashing every choice's
+        label on each call: a list of 50 items asks 50 times)."""
+        return str(StockStatus(self.status).label)
+
+    @property
     def status_tone(self) -> str:
         """How a page colours the status badge: ``ok`` or ``warning``."""
         return "ok" if self.status == StockStatus.OK else "warning"

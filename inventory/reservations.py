@@ -4,6 +4,10 @@ Work orders reserve the parts assigned to open orders; builds reserve what is al
 Inventory cannot import those apps (apps depend downward only), so each registers, from its
 ``AppConfig.ready()``, a function returning a subquery of the reserved quantity for the part
 ``OuterRef("pk")``. Until any is registered, nothing is reserved.
+
+Counts of part lists are cached until the data they depend on changes (``core.versions``): an
+app that reserves stock calls ``core.versions.data_changed(site_id, RESERVATIONS_DATA)`` whenever
+its reservations change, so the low-stock lists recount.
 """
 
 from collections.abc import Callable
@@ -15,6 +19,7 @@ from django.db.models.functions import Coalesce
 from core.numbers import QUANTITY
 
 _providers: list[Callable[[], Expression]] = []
+RESERVATIONS_DATA = "reservations"
 
 
 def register(provider: Callable[[], Expression]) -> None:

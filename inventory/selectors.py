@@ -11,6 +11,7 @@ from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, 
 from django.db.models.functions import Coalesce
 
 from core.models import Site
+from core.selectors import USER_REF_COLUMNS, select_related_columns
 from inventory.filters import StockItemFilter
 from inventory.models import (
     USAGE_TYPES,
@@ -24,25 +25,25 @@ from inventory.models import (
 
 
 def vendor_links() -> Prefetch:
-    return Prefetch(
-        "vendor_links",
-        queryset=PartVendor.objects.select_related("vendor").order_by(
-            "-is_preferred", "vendor__name"
-        ),
-    )
+    links = select_related_columns(PartVendor.objects.all(), vendor=("name",))
+    return Prefetch("vendor_links", queryset=links.order_by("-is_preferred", "vendor__name"))
 
 
 def parts_for_list(*, site: Site) -> QuerySet[Part]:
-    return (
-        Part.objects.for_site(site)
-        .with_quantities()
-        .select_related("part_type", "default_location")
-        .prefetch_related(vendor_links())
+    """Parts as lists and the part page show them: quantities, type, default location, who
+    created and changed them, and their vendors."""
+    parts = select_related_columns(
+        Part.objects.for_site(site),
+        part_type=("name",),
+        default_location=("path",),
+        created_by=USER_REF_COLUMNS,
+        updated_by=USER_REF_COLUMNS,
     )
+    return parts.with_quantities().prefetch_related(vendor_links())
 
 
 def part_detail(*, site: Site) -> QuerySet[Part]:
-    return parts_for_list(site=site).select_related("created_by", "updated_by")
+    return parts_for_list(site=site)
 
 
 def low_stock_parts(*, site: Site) -> QuerySet[Part]:
@@ -73,16 +74,16 @@ def stock_items_to_act_on(*, part: Part) -> QuerySet[StockItem]:
 
 
 def ledger_for_part(*, part: Part) -> QuerySet[StockTransaction]:
-    return (
-        StockTransaction.objects.filter(part=part)
-        .select_related("location", "created_by", "stock_item")
-        .order_by("-created_at", "-pk")
-    )
+    rows = StockTransaction.objects.filter(part=part).order_by("-created_at", "-pk")
+    return select_related_columns(rows, location=("path",), created_by=USER_REF_COLUMNS)
 
 
 def transactions_for_site(*, site: Site) -> QuerySet[StockTransaction]:
-    return StockTransaction.objects.for_site(site).select_related(
-        "part", "location", "created_by", "stock_item"
+    return select_related_columns(
+        StockTransaction.objects.for_site(site),
+        part=("name",),
+        location=("path",),
+        created_by=USER_REF_COLUMNS,
     )
 
 
@@ -93,7 +94,11 @@ def total_used(transactions: QuerySet[StockTransaction]) -> Decimal:
 
 
 def stock_items_for_site(*, site: Site) -> QuerySet[StockItem]:
-    return StockItem.objects.for_site(site).select_related("part", "location")
+    return select_related_columns(
+        StockItem.objects.for_site(site),
+        part=("number", "name", "units"),
+        location=("path",),
+    )
 
 
 def stock_for_page(*, site: Site, filters: dict) -> QuerySet[StockItem]:

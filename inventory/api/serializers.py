@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.api.serializers import SiteScopedPrimaryKeyField, UserRefSerializer
+from core.api.serializers import ModelSerializer, SiteScopedPrimaryKeyField, UserRefSerializer
 from core.models import Location
 from core.numbers import MONEY, QUANTITY
 from inventory.models import Part, PartType, PartVendor, StockItem, StockTransaction, Vendor
@@ -22,7 +22,7 @@ from inventory.services.vendors import VENDOR_FIELDS
 # --- Part types and vendors -----------------------------------------------------------------------
 
 
-class PartTypeSerializer(serializers.ModelSerializer):
+class PartTypeSerializer(ModelSerializer):
     class Meta:
         model = PartType
         fields = ["id", "name"]
@@ -30,7 +30,7 @@ class PartTypeSerializer(serializers.ModelSerializer):
         validators: list = []  # the service reports a taken name on the field
 
 
-class VendorSerializer(serializers.ModelSerializer):
+class VendorSerializer(ModelSerializer):
     parts_count = serializers.IntegerField(read_only=True, default=0)
 
     class Meta:
@@ -49,7 +49,7 @@ class VendorBriefSerializer(serializers.Serializer):
 # --- Parts ----------------------------------------------------------------------------------------
 
 
-class PartVendorSerializer(serializers.ModelSerializer):
+class PartVendorSerializer(ModelSerializer):
     """One supplier link of a part; writing the list replaces all the part's links."""
 
     vendor = SiteScopedPrimaryKeyField(queryset=Vendor.objects.all())
@@ -64,7 +64,7 @@ class PartVendorSerializer(serializers.ModelSerializer):
         }
 
 
-class StockAtLocationSerializer(serializers.ModelSerializer):
+class StockAtLocationSerializer(ModelSerializer):
     stock_item = serializers.IntegerField(source="pk", read_only=True)
     location_path = serializers.CharField(source="location.path", read_only=True, allow_null=True)
     quantity = QUANTITY.serializer_output()
@@ -99,7 +99,7 @@ def flat_messages(detail, labels: tuple = ()) -> list[str]:
     return messages
 
 
-class PartSerializer(serializers.ModelSerializer):
+class PartSerializer(ModelSerializer):
     """A part as listed and edited. Create also takes the opening stock and cost."""
 
     part_type = SiteScopedPrimaryKeyField(
@@ -313,7 +313,7 @@ class ScrapInput(serializers.Serializer):
 # --- Ledger ---------------------------------------------------------------------------------------
 
 
-class StockTransactionSerializer(serializers.ModelSerializer):
+class StockTransactionSerializer(ModelSerializer):
     """One immutable ledger row. ``quantity`` is signed; ``cost`` repeats ``unit_cost``."""
 
     part_name = serializers.CharField(source="part.name", read_only=True)
@@ -352,13 +352,13 @@ class StockTransactionSerializer(serializers.ModelSerializer):
 # --- Stock items (InvenTree's names) --------------------------------------------------------------
 
 
-class StockItemSerializer(serializers.ModelSerializer):
+class StockItemSerializer(ModelSerializer):
     pk = serializers.IntegerField(read_only=True)
     part_name = serializers.CharField(source="part.name", read_only=True)
     quantity = QUANTITY.serializer_output()
     location_path = serializers.CharField(source="location.path", read_only=True, allow_null=True)
     status = serializers.IntegerField(read_only=True, help_text=_("InvenTree stock status code."))
-    status_text = serializers.CharField(source="get_status_display", read_only=True)
+    status_text = serializers.CharField(source="status_label", read_only=True)
     in_stock = serializers.BooleanField(read_only=True)
     updated = serializers.DateTimeField(source="updated_at", read_only=True)
 

@@ -34,6 +34,7 @@ from inventory.api.serializers import (
 from inventory.filters import PartFilter, StockItemFilter, TransactionFilter, VendorFilter
 from inventory.models import Part, PartType, StockItem, StockTransaction, Vendor
 from inventory.services.ledger import STOCK_DATA
+from inventory.services.parts import PART_LIST_DATA
 
 ID = r"\d+"
 
@@ -88,6 +89,7 @@ class PartViewSet(
     serializer_class = PartSerializer
     queryset = Part.objects.none()
     filterset_class = PartFilter
+    count_topic = PART_LIST_DATA
     search_fields = ["number", "name", "description"]
     ordering_fields = [
         "name",

@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import ACTIVE_CHOICES, ListFilterForm, LocationChoiceField
+from core.forms import ACTIVE_CHOICES, ListFilterForm, LocationChoiceField, ModelChoiceField
 from core.models import Site
 from core.selectors import locations_by_path
 from inventory.models import PartType, Vendor
@@ -13,10 +13,10 @@ from inventory.selectors import part_types_for_site, vendors_for_site
 class PartListFilterForm(ListFilterForm):
     """The controls above the parts list."""
 
-    type = forms.ModelChoiceField(
+    type = ModelChoiceField(
         label=_("Type"), queryset=PartType.objects.none(), required=False, empty_label=_("Any")
     )
-    vendor = forms.ModelChoiceField(
+    vendor = ModelChoiceField(
         label=_("Vendor"), queryset=Vendor.objects.none(), required=False, empty_label=_("Any")
     )
     active = forms.ChoiceField(label=_("Status"), choices=ACTIVE_CHOICES, required=False)

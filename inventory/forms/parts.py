@@ -6,7 +6,7 @@ from django import forms
 from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import LocationChoiceField, ServiceFormMixin
+from core.forms import LocationChoiceField, ModelChoiceField, ServiceFormMixin
 from core.models import Site
 from core.numbers import MONEY, QUANTITY, plain
 from core.selectors import locations_by_path
@@ -27,7 +27,7 @@ class PartForm(ServiceFormMixin, forms.Form):
     description = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    part_type = forms.ModelChoiceField(
+    part_type = ModelChoiceField(
         label=_("Type"), queryset=PartType.objects.none(), required=False, empty_label="—"
     )
     units = forms.CharField(
@@ -120,7 +120,7 @@ class PartForm(ServiceFormMixin, forms.Form):
 class VendorLinkForm(forms.Form):
     """One row of "who supplies this part". A row without a vendor is ignored."""
 
-    vendor = forms.ModelChoiceField(
+    vendor = ModelChoiceField(
         label=_("Vendor"), queryset=Vendor.objects.none(), required=False, empty_label="—"
     )
     vendor_part_number = forms.CharField(

@@ -16,8 +16,10 @@ from core.models import Location, Role, Site, User
 from core.numbers import MONEY, QUANTITY
 from core.roles import require_role
 from core.services import require_same_site
+from core.versions import data_changed
 from inventory.models import Part, PartVendor, StockTransaction
-from inventory.services.ledger import ZERO, lock_part, receive
+from inventory.reservations import RESERVATIONS_DATA
+from inventory.services.ledger import STOCK_DATA, ZERO, lock_part, receive
 
 # What an edit may change. Everything else of a part is either derived or create-only.
 PART_FIELDS = {
@@ -36,6 +38,12 @@ PART_FIELDS = {
     "default_location",
 }
 MAX_LEAD_TIME = 3650  # days; the column is a 32-bit integer and ten years is already absurd
+# The data version (``core.versions``) of a site's catalogue: every part write changes it, and
+# the parts lists' counts are cached under it (with the stock's, for the low-stock filter).
+PARTS_DATA = "parts"
+# What a list of parts depends on: the catalogue, the stock (on-hand, low stock) and the
+# reservations of the apps above (available, low stock).
+PART_LIST_DATA = (PARTS_DATA, STOCK_DATA, RESERVATIONS_DATA)
 
 
 def _clean_part_fields(site: Site, fields: dict, *, instance: Part | None = None) -> dict:
@@ -164,6 +172,7 @@ def part_create(
         **fields,
     )
     _saved(part.save)
+    data_changed(site.pk, PARTS_DATA)
     if vendors:
         _set_vendors(part, vendors)
     if opening:
@@ -209,6 +218,7 @@ def part_update(
         setattr(part, key, value)
     part.updated_by = by
     _saved(part.save)
+    data_changed(part.site_id, PARTS_DATA)
     if vendors is not None:
         _set_vendors(part, vendors)
     return part
@@ -224,6 +234,7 @@ def part_delete(*, part: Part, by: User) -> None:
         raise ServiceError(
             _("“%s” has stock history, so it cannot be deleted; deactivate it instead.") % part.name
         )
+    data_changed(part.site_id, PARTS_DATA)
     try:
         with transaction.atomic():
             part.delete()

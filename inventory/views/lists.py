@@ -7,15 +7,17 @@ from core.pagination import Paginator
 from inventory import selectors
 from inventory.forms import StockLocationForm
 from inventory.services.ledger import STOCK_DATA
+from inventory.services.parts import PART_LIST_DATA
 from inventory.views.parts import LIST_PAGE_SIZE
 
 
 @site_required
 def reorder(request):
     """Active parts whose available quantity is below their minimum, with what to order."""
-    page = Paginator(selectors.low_stock_parts(site=request.site), LIST_PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    versioned = (request.site.pk, PART_LIST_DATA)
+    page = Paginator(
+        selectors.low_stock_parts(site=request.site), LIST_PAGE_SIZE, versioned=versioned
+    ).get_page(request.GET.get("page"))
     return render_page(
         request, "inventory/reorder.html", {"page_obj": page}, partial="reorder_table"
     )

@@ -16,6 +16,7 @@ from inventory import selectors, services
 from inventory.filters import PartFilter
 from inventory.forms import PartForm, PartListFilterForm, VendorLinkFormSet, vendor_link_initial
 from inventory.models import Part
+from inventory.services.parts import PART_LIST_DATA
 
 LIST_PAGE_SIZE = 50
 LEDGER_PAGE_SIZE = 25
@@ -36,7 +37,8 @@ def part_list(request):
     parts = PartFilter(
         filters.filter_data(), queryset=selectors.parts_for_list(site=request.site)
     ).qs
-    page = Paginator(parts, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    versioned = (request.site.pk, PART_LIST_DATA)
+    page = Paginator(parts, LIST_PAGE_SIZE, versioned=versioned).get_page(request.GET.get("page"))
     context = {"filters": filters, "page_obj": page}
     return render_page(request, "inventory/part_list.html", context, partial="part_table")
 

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 import pytest
 
+from core.versions import data_changed
 from inventory import reservations
 from inventory.models import Part
 from tests.helpers import by_testid
@@ -28,6 +29,8 @@ def reserving_app(monkeypatch):
 
 
 def reserve(part, quantity: str, *, open: bool = True) -> Reservation:
+    """Reserve as an upper app's service would: write its row, announce the change."""
+    data_changed(part.site_id, reservations.RESERVATIONS_DATA)
     return Reservation.objects.create(
         site_id=part.site_id, part=part, quantity=Decimal(quantity), open=open
     )
