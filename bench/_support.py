@@ -1,4 +1,4 @@
-"""Shared plumbing for the benchmarks: a throwaway database, Django set up on it, timing, tables.
+"""Shared plumbing for the benchmarks: a throwaway database, Django set up on it, timing.
 
 A benchmark script calls ``throwaway_database(backend)`` BEFORE importing anything from Django
 or the project: it points the settings at a fresh database (an SQLite file in a temporary folder,
@@ -7,6 +7,9 @@ or a new database on a PostgreSQL server) and removes it again when the block en
 PostgreSQL comes from ``BENCH_DATABASE_URL`` (any server where that user may CREATE DATABASE; the
 benchmark creates and drops its own database there and touches nothing else), else from a
 throwaway server started with ``scripts/test-services`` and stopped afterwards.
+
+The settings are ``bench._settings``: the test settings with ``DEBUG`` off and the benchmark's own
+URLconf (``bench._urls``: the project's URLs plus the floor views).
 """
 
 import contextlib
@@ -77,7 +80,7 @@ def throwaway_database(backend: str):
     Yields a short description of the database for the report.
     """
     os.environ.update(
-        DJANGO_SETTINGS_MODULE="tests.settings",
+        DJANGO_SETTINGS_MODULE="bench._settings",
         SECRET_KEY="bench-only-secret-key",
         DEBUG="false",
         SHOPWRIGHT_READ_DOT_ENV="false",
@@ -126,7 +129,7 @@ def setup_django() -> None:
     say(f"migrated in {time.perf_counter() - started:.1f} s")
 
 
-# --- Measuring and reporting ----------------------------------------------------------------------
+# --- Measuring ------------------------------------------------------------------------------------
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -134,51 +137,56 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
 
 
-class Report:
-    """Rows of a table: latencies (median, p95, max in ms) and throughputs (operations/s)."""
+def summary_ms(seconds: list[float]) -> dict:
+    """n, median and p95 in milliseconds: the figures every table row shows."""
+    ms = [s * 1000 for s in seconds]
+    return {
+        "n": len(ms),
+        "median_ms": round(statistics.median(ms), 2),
+        "p95_ms": round(percentile(ms, 0.95), 2),
+    }
 
-    def __init__(self, title: str):
-        self.title = title
-        self.notes: list[str] = []
-        self.notes_after: list[str] = []
-        self.rows: list[tuple[str, str, str, str, str, str]] = []
 
-    def latency(self, label: str, seconds: list[float]) -> None:
-        ms = [s * 1000 for s in seconds]
-        self.rows.append(
-            (
-                label,
-                str(len(ms)),
-                f"{statistics.median(ms):.1f}",
-                f"{percentile(ms, 0.95):.1f}",
-                f"{max(ms):.1f}",
-                "",
-            )
-        )
+# Transaction control is not a query: BEGIN and COMMIT (logged by Django on PostgreSQL) and
+# savepoints are counted by neither ``assertNumQueries`` on SQLite nor the budget.
+TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE SAVEPOINT")
 
-    def throughput(self, label: str, operations: int, seconds: float) -> None:
-        per_op = seconds / operations * 1000
-        self.rows.append((label, str(operations), "", "", "", f"{operations / seconds:.0f}"))
-        self.notes_after.append(f"{label}: {per_op:.2f} ms per operation on average")
 
-    def print(self) -> None:
-        header = ("measurement", "n", "median ms", "p95 ms", "max ms", "ops/s")
-        widths = [max(len(row[i]) for row in [header, *self.rows]) for i in range(6)]
-        line = "  ".join("-" * w for w in widths)
-        print()
-        print(self.title)
-        for note in self.notes:
-            print(f"  {note}")
-        print(line)
-        for row in [header, None, *self.rows]:
-            if row is None:
-                print(line)
-                continue
-            cells = [row[0].ljust(widths[0])] + [
-                c.rjust(w) for c, w in zip(row[1:], widths[1:], strict=True)
-            ]
-            print("  ".join(cells).rstrip())
-        print(line)
-        for note in self.notes_after:
-            print(f"  {note}")
-        sys.stdout.flush()
+def count_queries(call) -> tuple[object, int]:
+    """Run ``call()`` once and count the SQL statements it sends on every configured connection
+    (PostgreSQL has a second alias for task progress), leaving out transaction control."""
+    from django.db import connections
+    from django.test.utils import CaptureQueriesContext
+
+    with contextlib.ExitStack() as stack:
+        captured = [
+            stack.enter_context(CaptureQueriesContext(connections[alias])) for alias in connections
+        ]
+        result = call()
+    statements = [q["sql"] for c in captured for q in c.captured_queries]
+    return result, sum(1 for sql in statements if not sql.startswith(TRANSACTION_CONTROL))
+
+
+def load_average() -> float:
+    return round(os.getloadavg()[0], 2)
+
+
+def source_revision() -> str:
+    """The commit the benchmarked code is at, ``+dirty`` with uncommitted changes outside bench/
+    (the app code being measured, not the benchmark itself)."""
+    try:
+        commit = subprocess.run(
+            ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(ROOT), "status", "--porcelain", "-uno", "--", ".", ":(exclude)bench"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return f"{commit}+dirty" if dirty else commit

@@ -2,16 +2,19 @@
 
     python bench/run.py                      # all benchmarks, both backends (= make bench)
     python bench/run.py --backend sqlite     # one backend: make bench ARGS="--backend sqlite"
-    python bench/run.py --only inventory --parts 2000   # unknown options go to each benchmark
+    python bench/run.py --parts 2000 --requests 10      # unknown options go to each benchmark
+    python bench/run.py --json-dir /tmp/before          # where the JSON results go
 
 A benchmark is any ``bench/*.py`` except this file and ``_*.py`` helpers; each runs in its own
 process (Django is configured once per process) with ``--backend sqlite|postgres`` and seeds its
 own throwaway database. For PostgreSQL this script starts one throwaway loopback server
 (``scripts/test-services``) for all of them and stops it at the end, unless
-``BENCH_DATABASE_URL`` names a server to use instead.
+``BENCH_DATABASE_URL`` names a server to use instead. Each benchmark writes its results as JSON
+to ``--json-dir`` (default ``bench/results/``), one file per benchmark and backend.
 """
 
 import argparse
+import datetime
 import os
 import subprocess
 import sys
@@ -38,14 +41,17 @@ def benchmarks(only: list[str] | None) -> list[Path]:
     return found
 
 
-def run(paths: list[Path], backend: str, extra: list[str], env: dict) -> list[tuple]:
+def run(
+    paths: list[Path], backend: str, extra: list[str], env: dict, json_dir: Path
+) -> list[tuple]:
     results = []
+    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
     for path in paths:
         say(f"{path.stem} on {backend}")
         started = time.perf_counter()
-        status = subprocess.call(
-            [sys.executable, str(path), "--backend", backend, *extra], env=env, cwd=BENCH.parent
-        )
+        json_path = json_dir / f"{stamp}-{path.stem}-{backend}.json"
+        command = [sys.executable, str(path), "--backend", backend, "--json", str(json_path)]
+        status = subprocess.call([*command, *extra], env=env, cwd=BENCH.parent)
         results.append((path.stem, backend, status, time.perf_counter() - started))
     return results
 
@@ -54,6 +60,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--backend", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--only", action="append", help="run only this benchmark (repeatable)")
+    parser.add_argument(
+        "--json-dir", type=Path, default=BENCH / "results", help="where the JSON results go"
+    )
     args, extra = parser.parse_known_args()
     paths = benchmarks(args.only)
     if not paths:
@@ -62,12 +71,13 @@ def main() -> int:
     results = []
     env = dict(os.environ)
     if args.backend in ("sqlite", "both"):
-        results += run(paths, "sqlite", extra, env)
+        results += run(paths, "sqlite", extra, env, args.json_dir)
     if args.backend in ("postgres", "both"):
         with postgres_server() as url:
-            results += run(paths, "postgres", extra, {**env, "BENCH_DATABASE_URL": url})
+            pg_env = {**env, "BENCH_DATABASE_URL": url}
+            results += run(paths, "postgres", extra, pg_env, args.json_dir)
     print()
-    print("Benchmarks run:")
+    print(f"Benchmarks run (JSON results in {args.json_dir}):")
     for name, backend, status, seconds in results:
         verdict = "ok" if status == 0 else f"FAILED (exit {status})"
         print(f"  {name:<20} {backend:<9} {verdict:<18} {seconds:6.0f} s")

@@ -29,8 +29,9 @@ def locations_for_site(*, site: Site) -> QuerySet[Location]:
 
 
 def locations_by_path(*, site: Site | int) -> QuerySet[Location]:
-    """The site's locations in breadcrumb order: what a location select offers."""
-    return Location.objects.for_site(site).order_by("path")
+    """The site's locations in breadcrumb order, as a location select offers them (its path
+    only: a plant has a thousand locations, each an option)."""
+    return Location.objects.for_site(site).order_by("path").only("id", "site_id", "path")
 
 
 # A tree up to this size is shown whole; a larger one shows its top level and opens each level

@@ -114,6 +114,11 @@ def vendors_for_site(*, site: Site) -> QuerySet[Vendor]:
     return Vendor.objects.for_site(site)
 
 
+def vendor_choices(*, site: Site) -> QuerySet[Vendor]:
+    """The site's vendors as a select offers them: by name, the name only."""
+    return vendors_for_site(site=site).order_by("name", "pk").only("id", "site_id", "name")
+
+
 def vendors_for_list(*, site: Site) -> QuerySet[Vendor]:
     """The site's vendors with ``parts_count``, the number of parts each supplies (a subquery,
     so it is computed for the rows of a page only, not grouped over every vendor's links)."""

@@ -7,7 +7,7 @@ from core.forms import ACTIVE_CHOICES, ListFilterForm, LocationChoiceField, Mode
 from core.models import Site
 from core.selectors import locations_by_path
 from inventory.models import PartType, Vendor
-from inventory.selectors import part_types_for_site, vendors_for_site
+from inventory.selectors import part_types_for_site, vendor_choices
 
 
 class PartListFilterForm(ListFilterForm):
@@ -34,7 +34,7 @@ class PartListFilterForm(ListFilterForm):
             data["active"] = "true"  # the list starts with the parts in use
         super().__init__(data, prefix_id="part_filter")
         self.fields["type"].queryset = part_types_for_site(site=site)
-        self.fields["vendor"].queryset = vendors_for_site(site=site).order_by("name")
+        self.fields["vendor"].queryset = vendor_choices(site=site)
 
 
 class VendorListFilterForm(ListFilterForm):

@@ -11,7 +11,7 @@ from core.models import Site
 from core.numbers import MONEY, QUANTITY, plain
 from core.selectors import locations_by_path
 from inventory.models import Part, PartType, Vendor
-from inventory.selectors import part_types_for_site, vendors_for_site
+from inventory.selectors import part_types_for_site, vendor_choices
 from inventory.services import MAX_LEAD_TIME
 
 
@@ -137,7 +137,7 @@ class VendorLinkForm(forms.Form):
 class BaseVendorLinkFormSet(forms.BaseFormSet):
     def __init__(self, *args, site: Site, **kwargs):
         # One queryset (and so one query) shared by every row's select.
-        self.vendor_choices = vendors_for_site(site=site).order_by("name")
+        self.vendor_choices = vendor_choices(site=site)
         super().__init__(*args, **kwargs)
 
     def add_fields(self, form, index):
