@@ -124,6 +124,28 @@ def receiving_item(part: Part, location_id: int, batch: str, *, create: bool = T
     return item
 
 
+def add_to_plain_item(
+    part: Part, location_id: int, batch: str, quantity: Decimal, by: User
+) -> StockItem:
+    """Put ``quantity`` into the plain item of this part, location and batch; one that does not
+    exist yet is created holding it (one statement, not an empty insert and an update)."""
+    item = receiving_item(part, location_id, batch, create=False)
+    if item is not None:
+        add_to_item(item, quantity, by)
+        return item
+    if quantity >= QUANTITY.stored_maximum:
+        raise ServiceError({"quantity": [_("This number is too large.")]})
+    return StockItem.objects.create(
+        site_id=part.site_id,
+        part=part,
+        location_id=location_id,
+        batch=batch,
+        quantity=quantity,
+        created_by=by,
+        updated_by=by,
+    )
+
+
 def add_to_item(item: StockItem, delta: Decimal, by: User) -> None:
     if item.quantity + delta >= QUANTITY.stored_maximum:
         raise ServiceError({"quantity": [_("This number is too large.")]})
@@ -146,8 +168,7 @@ def receive(
 ) -> StockTransaction:
     """Book stock coming in (a restock, or a new part's opening stock) into the plain item of
     that location and batch, as one restock row."""
-    item = receiving_item(part, location_id, batch)
-    add_to_item(item, quantity, by)
+    item = add_to_plain_item(part, location_id, batch, quantity, by)
     return post(
         part,
         type=TransactionType.RESTOCK,

@@ -19,7 +19,6 @@ from core.roles import require_role
 from core.services import require_same_site
 from inventory.models import Part, StockItem, StockStatus, StockTransaction, TransactionType
 from inventory.services.ledger import (
-    ZERO,
     add_to_item,
     entry,
     lock_part,
@@ -193,12 +192,9 @@ def _movable(item: StockItem, quantity, field: str = "quantity") -> tuple[Part, 
     """Lock the part, then the item; check that ``quantity`` (default: all of it) can leave it."""
     part = lock_part(item.part_id)
     require_stock_part(part)
-    # Lock the item's row only ("self"): PostgreSQL refuses FOR UPDATE on the nullable side of
-    # the outer join to the location, and locking locations would make stock moves of different
-    # parts between the same two locations wait for each other.
-    item = (
-        StockItem.objects.select_for_update(of=("self",)).select_related("location").get(pk=item.pk)
-    )
+    # The item's row only, no join: locking locations would make stock moves of different parts
+    # between the same two locations wait for each other.
+    item = StockItem.objects.select_for_update().get(pk=item.pk)
     if not item.in_stock:
         if item.quantity == 0:
             raise ServiceError({field: [_("This stock item is empty.")]})
@@ -240,16 +236,21 @@ def stock_transfer(
         )
         item.location, target = location, item
     else:
-        target = twin or StockItem.objects.create(
-            site_id=item.site_id,
-            part=part,
-            location=location,
-            batch=item.batch,
-            status=item.status,
-            quantity=ZERO,
-        )
         add_to_item(item, -amount, by)
-        add_to_item(target, amount, by)
+        if twin is not None:
+            add_to_item(twin, amount, by)
+            target = twin
+        else:  # a new item at the destination, holding what was split off, in its status
+            target = StockItem.objects.create(
+                site_id=item.site_id,
+                part=part,
+                location=location,
+                batch=item.batch,
+                status=item.status,
+                quantity=amount,
+                created_by=by,
+                updated_by=by,
+            )
     common = {"type": TransactionType.TRANSFER, "by": by, "note": note}
     return record(
         part,
