@@ -51,9 +51,8 @@ def entry(
     valuation) and the location to the stock item's."""
     unit_cost = part.avg_unit_cost if unit_cost is None else unit_cost
     total_cost = MONEY.round(quantity * unit_cost)
-    # Stock levels and totals accumulate, so they can outgrow their columns even when each input
-    # is within the input limits.
-    if abs(total_cost) >= MONEY_TOTAL.stored_maximum or on_hand_after >= QUANTITY.stored_maximum:
+    _require_storable(on_hand_after)
+    if abs(total_cost) >= MONEY_TOTAL.stored_maximum:
         raise ServiceError({"quantity": [_("This number is too large.")]})
     return StockTransaction(
         site_id=part.site_id,
@@ -133,8 +132,7 @@ def add_to_plain_item(
     if item is not None:
         add_to_item(item, quantity, by)
         return item
-    if quantity >= QUANTITY.stored_maximum:
-        raise ServiceError({"quantity": [_("This number is too large.")]})
+    _require_storable(quantity)
     return StockItem.objects.create(
         site_id=part.site_id,
         part=part,
@@ -146,9 +144,15 @@ def add_to_plain_item(
     )
 
 
-def add_to_item(item: StockItem, delta: Decimal, by: User) -> None:
-    if item.quantity + delta >= QUANTITY.stored_maximum:
+def _require_storable(quantity: Decimal) -> None:
+    """Stock levels accumulate, so one can outgrow its column though every input was within
+    the input limits."""
+    if quantity >= QUANTITY.stored_maximum:
         raise ServiceError({"quantity": [_("This number is too large.")]})
+
+
+def add_to_item(item: StockItem, delta: Decimal, by: User) -> None:
+    _require_storable(item.quantity + delta)
     StockItem.objects.filter(pk=item.pk).update(
         quantity=item.quantity + delta, updated_by=by, updated_at=timezone.now()
     )
