@@ -36,14 +36,6 @@ class Page:
     offset: int
     limit: int
 
-    @property
-    def has_next(self) -> bool:
-        return self.offset + self.limit < self.count
-
-    @property
-    def has_previous(self) -> bool:
-        return self.offset > 0
-
 
 def page_ids(queryset: QuerySet, *, offset: int, limit: int, count: int) -> list:
     """The primary keys of rows ``offset .. offset+limit`` of ``queryset`` in its order."""

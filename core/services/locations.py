@@ -10,6 +10,11 @@ from core.errors import ServiceError
 from core.models import Location, Role, Site, TaskRecord, User
 from core.roles import require_role
 from core.services.common import UNSET, require_same_site
+from core.versions import data_changed
+
+# The data version (``core.versions``) of a site's location tree: every tree write changes it.
+# Lists filtered by "this location and what is inside it" cache their counts under it too.
+LOCATIONS_DATA = "locations"
 
 
 def _place(location: Location, parent: Location | None) -> None:
@@ -88,10 +93,12 @@ def _lock_tree(site: Site | int) -> None:
     that subtree: a create under a node being moved, a move into it, a sibling with the same name.
     Everything a writer reads after taking this lock includes what earlier writers committed.
     Tree edits are rare, so one lock per site costs nothing noticeable; it is a "no key" lock, so
-    other apps' inserts that merely reference the site are not blocked by it.
+    other apps' inserts that merely reference the site are not blocked by it. Every writer takes
+    it, so it is also where the tree's data version changes.
     """
     site_id = site if isinstance(site, int) else site.pk
     Site.objects.select_for_update(no_key=True).filter(pk=site_id).first()
+    data_changed(site_id, LOCATIONS_DATA)
 
 
 def _current(parent: Location | None) -> Location | None:

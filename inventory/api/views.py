@@ -33,7 +33,7 @@ from inventory.api.serializers import (
 )
 from inventory.filters import PartFilter, StockItemFilter, TransactionFilter, VendorFilter
 from inventory.models import Part, PartType, StockItem, StockTransaction, Vendor
-from inventory.services.ledger import STOCK_DATA
+from inventory.services.ledger import STOCK_DATA, STOCK_LIST_DATA
 from inventory.services.parts import PART_LIST_DATA
 
 ID = r"\d+"
@@ -264,7 +264,7 @@ class StockItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Invento
 
     serializer_class = StockItemSerializer
     queryset = StockItem.objects.none()
-    count_topic = STOCK_DATA
+    count_topic = STOCK_LIST_DATA
     filterset_class = StockItemFilter
     search_fields = ["part__name", "part__number", "batch", "serial"]
     ordering_fields = ["pk", "part", "location", "quantity", "stock", "batch", "serial", "status"]

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from core.errors import ServiceError
 from core.models import User
 from core.numbers import MONEY, MONEY_TOTAL, QUANTITY
+from core.services.locations import LOCATIONS_DATA
 from core.versions import data_changed
 from inventory.models import Part, StockItem, StockStatus, StockTransaction, TransactionType
 
@@ -22,6 +23,9 @@ ZERO = Decimal("0")
 # The data version (``core.versions``) of a site's stock items and ledger: every stock action
 # changes it, and the counts of the stock and ledger lists are cached under it.
 STOCK_DATA = "stock"
+# What a list of stock items depends on: the stock, and the location tree (a location filter
+# takes in what is inside the location).
+STOCK_LIST_DATA = (STOCK_DATA, LOCATIONS_DATA)
 
 
 def lock_part(part: Part | int) -> Part:

@@ -6,7 +6,7 @@ from core.pages import render_page, site_required
 from core.pagination import Paginator
 from inventory import selectors
 from inventory.forms import StockLocationForm
-from inventory.services.ledger import STOCK_DATA
+from inventory.services.ledger import STOCK_LIST_DATA
 from inventory.services.parts import PART_LIST_DATA
 from inventory.views.parts import LIST_PAGE_SIZE
 
@@ -32,7 +32,7 @@ def stock_by_location(request):
     if filters is None:
         raise Http404  # another site's location, or no location at all
     items = selectors.stock_for_page(site=request.site, filters=filters)
-    page = Paginator(items, LIST_PAGE_SIZE, versioned=(request.site.pk, STOCK_DATA)).get_page(
+    page = Paginator(items, LIST_PAGE_SIZE, versioned=(request.site.pk, STOCK_LIST_DATA)).get_page(
         request.GET.get("page")
     )
     location = form.cleaned_data["location"]

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 
+from core.services import location_update
 from inventory import services
 from inventory.models import StockItem, StockStatus, StockTransaction
 from tests.helpers import assert_field_error
@@ -293,3 +294,14 @@ def test_the_cached_list_counts_follow_stock_actions(tech_api, site, manager_use
 
     assert tech_api.get("/api/stock/").json()["count"] == 2
     assert tech_api.get("/api/part-transactions/").json()["count"] == 2
+
+
+def test_a_location_filters_count_follows_a_move_of_the_tree(tech_api, site, manager_user, store):
+    stocked_part(site, manager_user, "5", store.bin, name="In the bin")
+    url = f"/api/stock/?location={store.building.pk}"
+    assert tech_api.get(url).json()["count"] == 1
+
+    location_update(location=store.shelf, by=manager_user, parent=store.yard)
+
+    assert tech_api.get(url).json()["count"] == 0
+    assert tech_api.get(f"/api/stock/?location={store.yard.pk}").json()["count"] == 1
