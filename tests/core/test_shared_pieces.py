@@ -151,8 +151,8 @@ def test_a_reference_to_another_sites_record_does_not_exist(site, other_site):
 
 
 def test_no_reference_and_a_reference_of_the_same_site_pass(site):
-    require_same_site(site, None, "location")
-    require_same_site(site.pk, LocationFactory(site=site), "location")
+    assert require_same_site(site, None, "location") is None
+    assert require_same_site(site.pk, LocationFactory(site=site), "location") is None
 
 
 @pytest.mark.parametrize("raw", ["x", "", None, "0", "-4", "1.5", str(2**63)])

@@ -92,17 +92,17 @@ def assert_ledger_matches(part) -> None:
     assert last_row(part).on_hand_after == on_hand
 
 
-def refused(call, field: str = NON_FIELD) -> ServiceError:
+def assert_refused(call, field: str = NON_FIELD) -> ServiceError:
     with pytest.raises(ServiceError) as caught:
         call()
     assert field in caught.value.errors, caught.value.errors
     return caught.value
 
 
-def refused_without_writing(part, call, field: str = NON_FIELD) -> ServiceError:
+def assert_refused_without_writing(part, call, field: str = NON_FIELD) -> ServiceError:
     """``call`` is refused with an error on ``field`` and changes nothing about ``part``."""
     before = state(part)
-    error = refused(call, field)
+    error = assert_refused(call, field)
     assert state(part) == before
     return error
 
@@ -134,7 +134,7 @@ def test_restock_adds_to_the_item_and_writes_one_row_with_the_balance_after(
 
 @pytest.mark.parametrize("quantity", ["0", "-1", "-0.001", "0.000", "abc", "", None, "NaN", "inf"])
 def test_restock_quantity_must_be_a_number_above_zero(part, manager_user, quantity):
-    refused_without_writing(
+    assert_refused_without_writing(
         part,
         lambda: services.part_restock(part=part, by=manager_user, quantity=quantity, cost="1"),
         "quantity",
@@ -150,7 +150,7 @@ def test_restock_quantity_has_at_most_three_decimal_places(part, manager_user, q
     if accepted:
         assert call().quantity == D(quantity)
     else:
-        refused_without_writing(part, call, "quantity")
+        assert_refused_without_writing(part, call, "quantity")
 
 
 @pytest.mark.parametrize(
@@ -175,7 +175,7 @@ def test_restock_cost_is_zero_or_more_with_at_most_two_decimal_places(
     if accepted:
         assert call().unit_cost == D(cost)
     else:
-        refused_without_writing(part, call, "cost")
+        assert_refused_without_writing(part, call, "cost")
 
 
 @pytest.mark.parametrize(
@@ -190,7 +190,7 @@ def test_restock_cost_is_zero_or_more_with_at_most_two_decimal_places(
 def test_restock_refuses_numbers_too_large_for_the_columns(
     part, manager_user, quantity, cost, field
 ):
-    refused_without_writing(
+    assert_refused_without_writing(
         part,
         lambda: services.part_restock(part=part, by=manager_user, quantity=quantity, cost=cost),
         field,
@@ -199,7 +199,7 @@ def test_restock_refuses_numbers_too_large_for_the_columns(
 
 def test_restock_refuses_a_total_cost_the_ledger_column_cannot_hold(part, manager_user):
     """999,999,999,999 x 9,999,999,999.99 is ~1e22, above the total-cost column (< 1e18)."""
-    refused_without_writing(
+    assert_refused_without_writing(
         part,
         lambda: services.part_restock(
             part=part, by=manager_user, quantity="999999999999", cost="9999999999.99"
@@ -213,7 +213,7 @@ def test_restock_refuses_to_grow_an_item_beyond_what_the_quantity_column_holds(
 ):
     """An item holds less than 10**15; PostgreSQL would refuse the row with a numeric overflow."""
     StockItem.objects.filter(part=part).update(quantity=D(10) ** 15 - 10)
-    refused_without_writing(
+    assert_refused_without_writing(
         part,
         lambda: services.part_restock(part=part, by=manager_user, quantity="10", cost="0"),
         "quantity",
@@ -236,7 +236,7 @@ def test_restock_without_a_location_goes_to_the_default_location(part, manager_u
 
 
 def test_restock_without_a_location_or_a_default_location_is_refused(bare_part, manager_user):
-    refused_without_writing(
+    assert_refused_without_writing(
         bare_part,
         lambda: services.part_restock(part=bare_part, by=manager_user, quantity="2", cost="4"),
         "location",
@@ -344,7 +344,7 @@ def test_reconcile_adds_the_signed_delta_to_the_only_item(part, manager_user, sh
 
 @pytest.mark.parametrize("note", ["", "   ", None])
 def test_reconcile_needs_a_reason(part, manager_user, note):
-    refused_without_writing(
+    assert_refused_without_writing(
         part,
         lambda: services.part_reconcile(part=part, by=manager_user, quantity="1", note=note),
         "note",
@@ -353,7 +353,7 @@ def test_reconcile_needs_a_reason(part, manager_user, note):
 
 @pytest.mark.parametrize("delta", ["0", "-0", "0.0001", "x", "1e12"])
 def test_reconcile_delta_is_a_non_zero_number_with_three_places(part, manager_user, delta):
-    refused_without_writing(
+    assert_refused_without_writing(
         part,
         lambda: services.part_reconcile(part=part, by=manager_user, quantity=delta, note="n"),
         "quantity",
@@ -361,7 +361,7 @@ def test_reconcile_delta_is_a_non_zero_number_with_three_places(part, manager_us
 
 
 def test_reconcile_never_takes_stock_below_zero(part, manager_user):
-    error = refused_without_writing(
+    error = assert_refused_without_writing(
         part,
         lambda: services.part_reconcile(part=part, by=manager_user, quantity="-10.001", note="n"),
         "quantity",
@@ -373,7 +373,7 @@ def test_reconcile_never_takes_an_item_below_zero_even_when_the_part_has_enough(
     part, manager_user, shelves
 ):
     services.part_restock(part=part, by=manager_user, quantity="5", cost="4", location=shelves.b)
-    refused_without_writing(  # 15 on hand, but only 5 on Shelf B
+    assert_refused_without_writing(  # 15 on hand, but only 5 on Shelf B
         part,
         lambda: services.part_reconcile(
             part=part, by=manager_user, quantity="-6", note="n", location=shelves.b
@@ -383,7 +383,7 @@ def test_reconcile_never_takes_an_item_below_zero_even_when_the_part_has_enough(
 
 
 def test_reconcile_with_nothing_on_hand_is_refused_as_below_zero(bare_part, manager_user):
-    refused(
+    assert_refused(
         lambda: services.part_reconcile(part=bare_part, by=manager_user, quantity="-1", note="n"),
         "quantity",
     )
@@ -407,7 +407,7 @@ def test_reconcile_refuses_a_stock_item_of_another_part(part, bare_part, manager
     )
     other_item = item_at(bare_part, shelves.a)
     before = state(part), state(bare_part)
-    refused(
+    assert_refused(
         lambda: services.part_reconcile(
             part=part, by=manager_user, quantity="1", note="n", stock_item=other_item
         ),
@@ -423,7 +423,7 @@ def test_reconcile_refuses_a_stock_item_that_is_not_in_stock(part, manager_user,
     change = {"is_building": True} if status == "building" else {"status": status}
     StockItem.objects.filter(pk=item.pk).update(**change)
     rows_before = rows(part)
-    refused(
+    assert_refused(
         lambda: services.part_reconcile(
             part=part, by=manager_user, quantity="-1", note="n", stock_item=item
         ),
@@ -451,7 +451,7 @@ def test_a_positive_count_at_a_location_without_stock_creates_the_item_there(
 
 
 def test_a_negative_count_at_a_location_without_stock_is_refused(part, manager_user, shelves):
-    refused_without_writing(
+    assert_refused_without_writing(
         part,
         lambda: services.part_reconcile(
             part=part, by=manager_user, quantity="-1", note="n", location=shelves.c
@@ -485,7 +485,7 @@ def test_reconcile_without_stock_goes_to_the_default_location(site, manager_user
 
 
 def test_reconcile_without_stock_or_default_location_asks_for_a_location(bare_part, manager_user):
-    refused(
+    assert_refused(
         lambda: services.part_reconcile(part=bare_part, by=manager_user, quantity="4", note="n"),
         "location",
     )
@@ -496,7 +496,7 @@ def test_reconcile_of_a_part_stocked_at_several_locations_asks_for_one(part, man
     services.part_restock(part=part, by=manager_user, quantity="5", cost="4", location=shelves.b)
     before = state(part)
     for delta in ("1", "-1"):
-        refused(
+        assert_refused(
             lambda d=delta: services.part_reconcile(
                 part=part, by=manager_user, quantity=d, note="n"
             ),
@@ -535,7 +535,9 @@ def test_cost_updates_change_one_cost_and_write_a_zero_quantity_row(
 @pytest.mark.parametrize("action", [services.part_unit_cost_set, services.part_avg_cost_set])
 @pytest.mark.parametrize("cost", ["-1", "1.234", "abc", "1e10"])
 def test_cost_updates_refuse_bad_costs_and_write_nothing(part, manager_user, action, cost):
-    refused_without_writing(part, lambda: action(part=part, by=manager_user, cost=cost), "cost")
+    assert_refused_without_writing(
+        part, lambda: action(part=part, by=manager_user, cost=cost), "cost"
+    )
 
 
 def test_the_next_restock_averages_from_the_revalued_cost(part, manager_user):
@@ -652,7 +654,7 @@ def test_a_serialised_item_moves_whole(part, manager_user, shelves):
 def test_a_serialised_item_cannot_be_split(part, manager_user, shelves):
     item = item_at(part, shelves.a)
     StockItem.objects.filter(pk=item.pk).update(serial="SN-42")
-    refused_without_writing(
+    assert_refused_without_writing(
         part,
         lambda: services.stock_transfer(
             item=item, by=manager_user, location=shelves.b, quantity="1"
@@ -662,7 +664,7 @@ def test_a_serialised_item_cannot_be_split(part, manager_user, shelves):
 
 
 def test_a_transfer_to_where_the_stock_already_is_is_refused(part, manager_user, shelves):
-    refused_without_writing(
+    assert_refused_without_writing(
         part,
         lambda: services.stock_transfer(
             item=item_at(part, shelves.a), by=manager_user, location=shelves.a
@@ -672,7 +674,7 @@ def test_a_transfer_to_where_the_stock_already_is_is_refused(part, manager_user,
 
 
 def test_a_transfer_needs_a_destination(part, manager_user, shelves):
-    refused_without_writing(
+    assert_refused_without_writing(
         part,
         lambda: services.stock_transfer(
             item=item_at(part, shelves.a), by=manager_user, location=None
@@ -685,7 +687,7 @@ def test_a_transfer_needs_a_destination(part, manager_user, shelves):
 def test_a_transfer_moves_a_positive_amount_no_larger_than_the_item(
     part, manager_user, shelves, quantity
 ):
-    refused_without_writing(
+    assert_refused_without_writing(
         part,
         lambda: services.stock_transfer(
             item=item_at(part, shelves.a), by=manager_user, location=shelves.b, quantity=quantity
@@ -697,7 +699,7 @@ def test_a_transfer_moves_a_positive_amount_no_larger_than_the_item(
 def test_an_empty_item_cannot_be_transferred(part, manager_user, shelves):
     item = item_at(part, shelves.a)
     services.stock_scrap(item=item, by=manager_user, note="gone")
-    refused_without_writing(
+    assert_refused_without_writing(
         part,
         lambda: services.stock_transfer(item=item, by=manager_user, location=shelves.b),
         "quantity",
@@ -712,8 +714,8 @@ def test_stock_that_is_not_in_stock_cannot_be_transferred_or_scrapped(
     change = {"is_building": True} if status == "building" else {"status": status}
     StockItem.objects.filter(pk=item.pk).update(**change)
     before = state(part)
-    refused(lambda: services.stock_transfer(item=item, by=manager_user, location=shelves.b))
-    refused(lambda: services.stock_scrap(item=item, by=manager_user, note="n"))
+    assert_refused(lambda: services.stock_transfer(item=item, by=manager_user, location=shelves.b))
+    assert_refused(lambda: services.stock_scrap(item=item, by=manager_user, note="n"))
     assert state(part) == before
 
 
@@ -755,7 +757,7 @@ def test_scrap_without_a_quantity_writes_off_the_whole_item(part, manager_user, 
 
 @pytest.mark.parametrize("note", ["", "  ", None])
 def test_scrap_needs_a_reason(part, manager_user, shelves, note):
-    refused_without_writing(
+    assert_refused_without_writing(
         part,
         lambda: services.stock_scrap(item=item_at(part, shelves.a), by=manager_user, note=note),
         "note",
@@ -766,7 +768,7 @@ def test_scrap_needs_a_reason(part, manager_user, shelves, note):
 def test_scrap_takes_a_positive_amount_no_larger_than_the_item(
     part, manager_user, shelves, quantity
 ):
-    refused_without_writing(
+    assert_refused_without_writing(
         part,
         lambda: services.stock_scrap(
             item=item_at(part, shelves.a), by=manager_user, quantity=quantity, note="n"
@@ -778,7 +780,7 @@ def test_scrap_takes_a_positive_amount_no_larger_than_the_item(
 def test_a_serialised_item_is_scrapped_whole(part, manager_user, shelves):
     item = item_at(part, shelves.a)
     StockItem.objects.filter(pk=item.pk).update(serial="SN-1")
-    refused(
+    assert_refused(
         lambda: services.stock_scrap(item=item, by=manager_user, quantity="1", note="n"),
         "quantity",
     )
@@ -790,7 +792,7 @@ def test_a_count_cannot_give_a_serialised_item_more_than_one_unit(part, manager_
     services.stock_scrap(item=item_at(part, shelves.a), by=manager_user, quantity="9", note="x")
     item = item_at(part, shelves.a)
     StockItem.objects.filter(pk=item.pk).update(serial="SN-7")
-    refused_without_writing(
+    assert_refused_without_writing(
         part,
         lambda: services.part_reconcile(
             part=part, by=manager_user, quantity="1", note="found one", stock_item=item
