@@ -6,8 +6,8 @@ page form field and the API serializer fields, so the limits a user meets are th
 they type into a page, call the API or reach the service from a task.
 
 ``QUANTITY`` is what inventory actions and work orders accept (3 places). It is stored with 5
-places (``BUILD_QUANTITY``) because builds allocate and consume the same stock items in finer
-amounts. ``MONEY`` has 2 places.
+places because builds allocate and consume the same stock items in finer amounts (the builds
+issue adds their spec). ``MONEY`` has 2 places.
 """
 
 from dataclasses import dataclass
@@ -185,7 +185,6 @@ class DecimalOutput(serializers.DecimalField):
 
 
 QUANTITY = NumberSpec(places=3, integer_digits=12, stored_places=5, stored_digits=20)
-BUILD_QUANTITY = NumberSpec(places=5, integer_digits=12, stored_places=5, stored_digits=20)
 MONEY = NumberSpec(places=2, integer_digits=10, stored_places=2, stored_digits=14)
 # A ledger row's total is quantity x cost: more digits than either.
 MONEY_TOTAL = NumberSpec(places=2, integer_digits=16, stored_places=2, stored_digits=20)

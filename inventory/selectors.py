@@ -42,10 +42,6 @@ def parts_for_list(*, site: Site) -> QuerySet[Part]:
     return parts.with_quantities().prefetch_related(vendor_links())
 
 
-def part_detail(*, site: Site) -> QuerySet[Part]:
-    return parts_for_list(site=site)
-
-
 def low_stock_parts(*, site: Site) -> QuerySet[Part]:
     return parts_for_list(site=site).low_stock().filter(active=True).order_by("name", "pk")
 

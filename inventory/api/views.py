@@ -104,7 +104,7 @@ class PartViewSet(
     lookup_value_regex = ID
 
     def queryset_for_site(self, site):
-        return selectors.part_detail(site=site)
+        return selectors.parts_for_list(site=site)
 
     def get_serializer_class(self):
         if self.action == "low_stock":
