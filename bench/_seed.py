@@ -206,7 +206,8 @@ class Catalogue:
         ]
         parts = self.bulk_parts(first, stock)
         self.part_ids += [p.pk for p in parts]
-        PartVendor.objects.bulk_create(self.vendor_links(first, parts))
+        links = PartVendor.objects.bulk_create(self.vendor_links(first, parts))
+        self.fill_search_text(parts, links)
         items = StockItem.objects.bulk_create(
             StockItem(site=self.site, part=part, location_id=location, quantity=quantity)
             for part, held in zip(parts, stock, strict=True)
@@ -233,6 +234,21 @@ class Catalogue:
                 part.on_hand = sum((q for _location, q in held), Decimal(0))
             parts.append(part)
         return Part.objects.bulk_create(parts)
+
+    @staticmethod
+    def fill_search_text(parts: list, links: list) -> None:
+        """If the model keeps a search text (what the search box matches), it is written as the
+        parts service writes it."""
+        from inventory.models import Part
+
+        if not hasattr(Part, "search_text_with"):
+            return
+        numbers: dict[int, list[str]] = {}
+        for link in links:
+            numbers.setdefault(link.part_id, []).append(link.vendor_part_number)
+        for part in parts:
+            part.search_text = part.search_text_with(numbers.get(part.pk, []))
+        Part.objects.bulk_update(parts, ["search_text"])
 
     @property
     def low_stock_minimum(self) -> Decimal:

@@ -103,7 +103,9 @@ def throwaway_database(backend: str):
         name = f"shopwright_bench_{uuid.uuid4().hex[:10]}"
         _admin(server, f'CREATE DATABASE "{name}"')
         os.environ["DATABASE_URL"] = _with_database(server, name)
-        os.environ["CONN_MAX_AGE"] = "0"
+        # Production's default (config/settings.py): a web process keeps its connection, so a
+        # request's server time does not include opening one. The restock threads close theirs.
+        os.environ["CONN_MAX_AGE"] = "60"
         try:
             yield f"PostgreSQL, throwaway database {name}"
         finally:

@@ -4,17 +4,24 @@
 errors on a form, so every page in every app shows refusals next to the field they concern.
 """
 
+from collections.abc import Iterator
 from datetime import datetime, time, timedelta
+from html import escape
 
 from django import forms
+from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
+from django.db.models import QuerySet
 from django.forms.utils import flatatt
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import NON_FIELD, ServiceError
 from core.models import Location, Site, User
 from core.selectors import locations_by_path, sites_for_user
+from core.services.locations import LOCATIONS_DATA
+from core.versions import Versioned, versioned_key
 
 
 class ServiceFormMixin:
@@ -34,34 +41,82 @@ class ServiceFormMixin:
                 self.add_error(name, messages)
 
 
+# Cached options are keyed by their data's version, so never stale; the timeout bounds memory.
+OPTIONS_CACHE_SECONDS = 600
+
 ACTIVE_CHOICES = [("", _("Any")), ("true", _("Active")), ("false", _("Inactive"))]
 
 
 class FastSelect(forms.Select):
-    """A ``<select>`` whose options are written in Python. Django renders each option through a
-    template of its own, which for a site's 1,000 locations or 500 vendors costs more than the
-    rest of the page; the markup here is the same."""
+    """A ``<select>`` whose options are written in Python, without a model instance per option.
+
+    Django renders each option through a template of its own and builds a model instance per row
+    of a ``ModelChoiceField``'s queryset; for a site's 1,000 locations or 500 vendors that cost
+    more than the rest of the page. Here a model choice's options are read as ``(pk, label)``
+    rows (the field's ``label_field``) and written with one string join; the markup is Django's.
+    Flat choices only (no option groups).
+    """
 
     def render(self, name, value, attrs=None, renderer=None):
-        widget = self.get_context(name, value, attrs)["widget"]
-        options = format_html_join(
-            "",
-            '<option value="{}"{}>{}</option>',
-            (
-                (option["value"], flatatt(option["attrs"]), option["label"])
-                for _group, choices, _index in widget["optgroups"]
-                for option in choices
-            ),
+        options = self.options_html()
+        for key in {str(v) for v in self.format_value(value)}:
+            plain = f'<option value="{escape(key)}">'
+            options = options.replace(plain, f"{plain[:-1]} selected>", 1)
+        final_attrs = flatatt(self.build_attrs(self.attrs, attrs))
+        return mark_safe(f'<select name="{escape(name)}"{final_attrs}>{options}</select>')
+
+    def options_html(self) -> str:
+        """Every option, none selected. A field that names the data its choices come from
+        (``versioned``, as ``LocationChoiceField.offer`` does) has them cached under that data's
+        version: a site's thousand locations are written once per change of the tree, not on
+        every page that offers them."""
+        field = getattr(self.choices, "field", None)
+        versioned = getattr(field, "versioned", None)
+        if versioned is None:
+            return self._write_options()
+        try:
+            sql, params = field.queryset.query.sql_with_params()
+        except EmptyResultSet:
+            return self._write_options()
+        key = versioned_key(
+            *versioned, "options", field.label_field, str(field.empty_label), sql, repr(params)
         )
-        return format_html(
-            '<select name="{}"{}>{}</select>', widget["name"], flatatt(widget["attrs"]), options
+        options = cache.get(key)
+        if options is None:
+            options = self._write_options()
+            cache.set(key, options, OPTIONS_CACHE_SECONDS)
+        return options
+
+    def _write_options(self) -> str:
+        return "".join(
+            f'<option value="{escape(key)}">{escape(label)}</option>'
+            for key, label in self.option_rows()
         )
+
+    def option_rows(self) -> Iterator[tuple[str, str]]:
+        field = getattr(self.choices, "field", None)  # a ModelChoiceIterator knows its field
+        label_field = getattr(field, "label_field", None)
+        if label_field is None:
+            for key, label in self.choices:
+                yield str(key), str(label)
+            return
+        if field.empty_label is not None:
+            yield "", str(field.empty_label)
+        for pk, label in field.queryset.values_list("pk", label_field):
+            yield str(pk), str(label)
 
 
 class ModelChoiceField(forms.ModelChoiceField):
-    """A choice of one of the site's records (the form sets ``queryset``)."""
+    """A choice of one of the site's records (the form sets ``queryset``), labelled by one of its
+    columns (``label_field``, default ``name``) so that the options need no model instances.
+    ``versioned`` (site id, data topic) caches the options under that data's version."""
 
     widget = FastSelect
+    label_field = "name"
+    versioned: Versioned | None = None
+
+    def label_from_instance(self, obj) -> str:
+        return str(getattr(obj, self.label_field))
 
 
 class ListFilterForm(forms.Form):
@@ -105,12 +160,18 @@ class LocationChoiceField(ModelChoiceField):
     ``queryset`` to the site's locations (``core.selectors.locations_by_path``) once it knows the
     site."""
 
+    label_field = "path"
+
+    def offer(self, site: Site | int, queryset: QuerySet[Location] | None = None) -> None:
+        """Offer the site's locations, or ``queryset`` (some of them); the options are cached
+        until the site's location tree next changes."""
+        site_id = site if isinstance(site, int) else site.pk
+        self.queryset = locations_by_path(site=site_id) if queryset is None else queryset
+        self.versioned = (site_id, LOCATIONS_DATA)
+
     def __init__(self, label, *, required: bool = False, empty_label="—", **kwargs):
         kwargs.setdefault("queryset", Location.objects.none())
         super().__init__(label=label, required=required, empty_label=empty_label, **kwargs)
-
-    def label_from_instance(self, obj: Location) -> str:
-        return obj.path
 
 
 class LocationForm(ServiceFormMixin, forms.Form):
@@ -143,7 +204,7 @@ class LocationForm(ServiceFormMixin, forms.Form):
         if instance is not None:
             # The lineage prefix covers the location itself and all its descendants.
             choices = choices.exclude(lineage__startswith=instance.lineage)
-        self.fields["parent"].queryset = choices
+        self.fields["parent"].offer(site, choices)
 
 
 class TokenCreateForm(ServiceFormMixin, forms.Form):

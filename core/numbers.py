@@ -15,7 +15,8 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import forms
 from django.db import models
-from django.utils import formats
+from django.utils import formats, numberformat
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
@@ -206,11 +207,29 @@ def format_quantity(value: Decimal | None) -> str:
     and every message that names a quantity use this."""
     if value is None or value == "":
         return ""
-    return formats.number_format(plain(QUANTITY.stored(value)))
+    return _localized(plain(QUANTITY.stored(value)))
 
 
 def format_money(value: Decimal | None) -> str:
     """Money for people: localized, always two places."""
     if value is None or value == "":
         return ""
-    return formats.number_format(Decimal(value), decimal_pos=MONEY.places)
+    return _localized(Decimal(value), decimal_pos=MONEY.places)
+
+
+# The separators of each language, looked up once: ``formats.number_format`` looks up three
+# formats per number, which was a tenth of a list page of 50 rows of figures.
+_SEPARATORS: dict[str | None, tuple] = {}
+
+
+def _localized(value: Decimal, decimal_pos: int | None = None) -> str:
+    """``formats.number_format(value, decimal_pos)``, the same output."""
+    language = get_language()
+    separators = _SEPARATORS.get(language)
+    if separators is None:
+        separators = _SEPARATORS[language] = tuple(
+            formats.get_format(name, language)
+            for name in ("DECIMAL_SEPARATOR", "NUMBER_GROUPING", "THOUSAND_SEPARATOR")
+        )
+    decimal_sep, grouping, thousand_sep = separators
+    return numberformat.format(value, decimal_sep, decimal_pos, grouping, thousand_sep)

@@ -7,6 +7,7 @@ queries (``Part.objects.with_quantities()``, or on first use for a part loaded w
 stored on the part. What "in stock" means is declared once, in ``StockItemQuerySet``.
 """
 
+from collections.abc import Iterable
 from decimal import Decimal
 
 from django.conf import settings
@@ -17,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import Audited, Location, SiteScopedModel, SiteScopedQuerySet
 from core.numbers import MONEY, MONEY_TOTAL, QUANTITY
+from core.search import search_text
 from inventory.reservations import reservations_registered, reserved_expression
 
 
@@ -92,6 +94,10 @@ class PartQuerySet(SiteScopedQuerySet):
         return self.exclude(pk__in=self.low_stock().values("pk"))
 
 
+# Where a list's prefetch puts each part's vendor links (``Part.vendor_list``).
+LISTED_VENDOR_LINKS = "listed_vendor_links"
+
+
 class Part(SiteScopedModel, Audited):
     """A catalogue entry. Stock of it lives in ``StockItem`` rows at locations."""
 
@@ -135,6 +141,9 @@ class Part(SiteScopedModel, Audited):
     on_hand = QUANTITY.model_field(_("on hand"), editable=False)
     qr_code = models.CharField(_("QR code"), max_length=200, blank=True)
     vendors = models.ManyToManyField(Vendor, through="PartVendor", related_name="parts")
+    # What the search box matches (``core.search``): number, name, description and vendor part
+    # numbers, lowercased; written by the parts service with them (``part_search_text``).
+    search_text = models.TextField(editable=False, blank=True, default="")
 
     objects = PartQuerySet.as_manager()
 
@@ -186,6 +195,10 @@ class Part(SiteScopedModel, Audited):
     def __str__(self) -> str:
         return f"{self.number} {self.name}".strip()
 
+    def search_text_with(self, vendor_part_numbers: Iterable[str]) -> str:
+        """The part's search text (``search_text``) given its vendors' part numbers."""
+        return search_text(self.number, self.name, self.description, *vendor_part_numbers)
+
     # ``reserved`` comes from ``Part.objects.with_quantities()`` (one subquery for a page of
     # parts); a part loaded without it reads it when first asked, so the figures below are right
     # however the part was loaded.
@@ -210,9 +223,22 @@ class Part(SiteScopedModel, Audited):
         return max(max(self.desired_qty, self.min_qty) - self.available, Decimal("0"))
 
     @property
+    def vendor_list(self) -> list["PartVendor"]:
+        """Who supplies the part, preferred first (``PartVendor``'s order), with the vendors.
+
+        A list loads these for its whole page in one query (``selectors.vendor_links``), as a
+        plain list: a prefetch into the ``vendor_links`` manager would build a queryset per part,
+        which cost a third of a page of 50. A part loaded alone reads them here.
+        """
+        listed = self.__dict__.get(LISTED_VENDOR_LINKS)
+        if listed is None:
+            return list(self.vendor_links.select_related("vendor"))
+        return listed
+
+    @property
     def preferred_vendor_link(self) -> "PartVendor | None":
         """Whom to order from: the preferred link among the (usually prefetched) vendor links."""
-        return next((link for link in self.vendor_links.all() if link.is_preferred), None)
+        return next((link for link in self.vendor_list if link.is_preferred), None)
 
 
 class PartVendor(models.Model):
@@ -319,6 +345,16 @@ class StockItem(SiteScopedModel, Audited):
             models.Index(fields=["site", "batch", "id"], name="stockitem_site_batch"),
             models.Index(fields=["site", "serial", "id"], name="stockitem_site_serial"),
             models.Index(fields=["site", "status", "id"], name="stockitem_site_status"),
+            # The stock page: what holds something, by location, for a site or the locations
+            # of a subtree. Index-only (the site is included), so a page deep in a site's
+            # 100,000 items skips index entries instead of reading rows, and a subtree's
+            # locations are looked up in it in order.
+            models.Index(
+                fields=["location", "id"],
+                include=["site"],
+                condition=Q(quantity__gt=0),
+                name="stockitem_held_location",
+            ),
         ]
 
     def __str__(self) -> str:

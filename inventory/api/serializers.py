@@ -151,7 +151,7 @@ class PartSerializer(ModelSerializer):
             "false (true replaces the current value)."
         ),
     )
-    vendors = PartVendorSerializer(source="vendor_links", many=True, required=False)
+    vendors = PartVendorSerializer(source="vendor_list", many=True, required=False)
     created_by = UserRefSerializer(read_only=True)
     updated_by = UserRefSerializer(read_only=True)
 
@@ -219,8 +219,8 @@ class PartSerializer(ModelSerializer):
                 data.pop(self.fields[name].source if name in self.fields else name, None)
         if "on_hand" in data:
             data["on_hand_qty"] = data.pop("on_hand")
-        if "vendor_links" in data:
-            data["vendors"] = data.pop("vendor_links")
+        if "vendor_list" in data:
+            data["vendors"] = data.pop("vendor_list")
         if data.get("location", "") is None:
             data.pop("location")
         return data

@@ -90,7 +90,7 @@ class PartViewSet(
     queryset = Part.objects.none()
     filterset_class = PartFilter
     count_topic = PART_LIST_DATA
-    search_fields = ["number", "name", "description"]
+    search_fields = []  # ?search= is PartFilter's: the words of the page's search box
     ordering_fields = [
         "name",
         "number",

@@ -7,7 +7,6 @@ from django.utils.translation import gettext_lazy as _
 
 from core.forms import LocationChoiceField, ServiceFormMixin
 from core.numbers import MONEY, QUANTITY, format_quantity
-from core.selectors import locations_by_path
 from inventory.models import Part, StockItem
 from inventory.selectors import stock_items_to_act_on
 
@@ -42,7 +41,7 @@ class PartActionForm(ServiceFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.part = part
         if "location" in self.fields:
-            self.fields["location"].queryset = locations_by_path(site=part.site_id)
+            self.fields["location"].offer(part.site_id)
         if "stock_item" in self.fields:
             self.fields["stock_item"].queryset = stock_items_to_act_on(part=part)
 

@@ -5,7 +5,6 @@ from django.utils.translation import gettext_lazy as _
 
 from core.forms import ACTIVE_CHOICES, ListFilterForm, LocationChoiceField, ModelChoiceField
 from core.models import Site
-from core.selectors import locations_by_path
 from inventory.models import PartType, Vendor
 from inventory.selectors import part_types_for_site, vendor_choices
 
@@ -66,7 +65,7 @@ class StockLocationForm(forms.Form):
         if "cascade" not in data:
             data["cascade"] = "true"
         super().__init__(data, auto_id="stock_%s")
-        self.fields["location"].queryset = locations_by_path(site=site)
+        self.fields["location"].offer(site)
 
     def filter_data(self) -> dict | None:
         """``StockItemFilter`` data, or None when the location is not one of the site's (the page

@@ -9,7 +9,6 @@ from django.utils.translation import gettext_lazy as _
 from core.forms import LocationChoiceField, ModelChoiceField, ServiceFormMixin
 from core.models import Site
 from core.numbers import MONEY, QUANTITY, plain
-from core.selectors import locations_by_path
 from inventory.models import Part, PartType, Vendor
 from inventory.selectors import part_types_for_site, vendor_choices
 from inventory.services import MAX_LEAD_TIME
@@ -94,10 +93,9 @@ class PartForm(ServiceFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.instance = instance
         self.fields["part_type"].queryset = part_types_for_site(site=site)
-        locations = locations_by_path(site=site)
-        self.fields["default_location"].queryset = locations
+        self.fields["default_location"].offer(site)
         if instance is None:
-            self.fields["location"].queryset = locations
+            self.fields["location"].offer(site)
             self.fields["qr_code"].help_text = _("Leave empty to generate one.")
         else:
             for name in self.CREATE_ONLY:
@@ -175,5 +173,5 @@ def vendor_link_initial(part: Part) -> list[dict]:
             "vendor_part_number": link.vendor_part_number,
             "is_preferred": link.is_preferred,
         }
-        for link in part.vendor_links.all()
+        for link in part.vendor_list
     ]

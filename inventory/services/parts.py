@@ -91,6 +91,10 @@ def _refuse_fields(fields: dict, *, create: bool) -> None:
         raise ServiceError({f: [_("Unknown field.")] for f in sorted(unknown)})
 
 
+def _vendor_part_numbers(vendors: Iterable[dict]) -> list[str]:
+    return [(link.get("vendor_part_number") or "").strip() for link in vendors]
+
+
 def _set_vendors(part: Part, vendors: Iterable[dict]) -> None:
     """Replace the part's vendor links: ``[{vendor, vendor_part_number, is_preferred}]``."""
     vendors = list(vendors)
@@ -159,6 +163,7 @@ def part_create(
         if location is None:
             raise ServiceError({"location": [_("Choose a location.")]})
         require_same_site(site, location, "location")
+    vendors = list(vendors or ())
     part = Part(
         site=site,
         is_non_stock=is_non_stock,
@@ -171,6 +176,7 @@ def part_create(
         updated_by=by,
         **fields,
     )
+    part.search_text = part.search_text_with(_vendor_part_numbers(vendors))
     _saved(part.save)
     data_changed(site.pk, PARTS_DATA)
     if vendors:
@@ -217,6 +223,12 @@ def part_update(
     for key, value in fields.items():
         setattr(part, key, value)
     part.updated_by = by
+    if vendors is not None:
+        vendors = list(vendors)
+        numbers = _vendor_part_numbers(vendors)
+    else:
+        numbers = part.vendor_links.values_list("vendor_part_number", flat=True)
+    part.search_text = part.search_text_with(numbers)
     _saved(part.save)
     data_changed(part.site_id, PARTS_DATA)
     if vendors is not None:

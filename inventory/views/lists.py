@@ -8,6 +8,7 @@ from inventory import selectors
 from inventory.forms import StockLocationForm
 from inventory.services.ledger import STOCK_LIST_DATA
 from inventory.services.parts import PART_LIST_DATA
+from inventory.tables import ReorderTable, StockTable
 from inventory.views.parts import LIST_PAGE_SIZE
 
 
@@ -16,11 +17,10 @@ def reorder(request):
     """Active parts whose available quantity is below their minimum, with what to order."""
     versioned = (request.site.pk, PART_LIST_DATA)
     page = Paginator(
-        selectors.low_stock_parts(site=request.site), LIST_PAGE_SIZE, versioned=versioned
+        selectors.reorder_list(site=request.site), LIST_PAGE_SIZE, versioned=versioned
     ).get_page(request.GET.get("page"))
-    return render_page(
-        request, "inventory/reorder.html", {"page_obj": page}, partial="reorder_table"
-    )
+    context = {"page_obj": page, "table": ReorderTable(page)}
+    return render_page(request, "inventory/reorder.html", context, partial="reorder_table")
 
 
 @site_required
@@ -41,5 +41,6 @@ def stock_by_location(request):
         "location": location,
         "include": filters.get("cascade", True),
         "page_obj": page,
+        "table": StockTable(page),
     }
     return render_page(request, "inventory/stock.html", context, partial="stock_table")

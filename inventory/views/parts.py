@@ -10,13 +10,14 @@ from django.utils.translation import gettext as _
 
 from core.errors import ServiceError
 from core.models import Role
-from core.pages import get_site_object_or_404, render_page, site_required
+from core.pages import get_site_object_or_404, is_partial_request, render_page, site_required
 from core.pagination import Paginator
 from inventory import selectors, services
 from inventory.filters import PartFilter
 from inventory.forms import PartForm, PartListFilterForm, VendorLinkFormSet, vendor_link_initial
 from inventory.models import Part
 from inventory.services.parts import PART_LIST_DATA
+from inventory.tables import LedgerTable, PartStockTable, PartTable
 
 LIST_PAGE_SIZE = 50
 LEDGER_PAGE_SIZE = 25
@@ -35,11 +36,12 @@ def part_list(request):
     """Search and filter the catalogue; HTMX swaps only the table (``#part-table``)."""
     filters = PartListFilterForm(request.GET, site=request.site)
     parts = PartFilter(
-        filters.filter_data(), queryset=selectors.parts_for_list(site=request.site)
+        filters.filter_data(), queryset=selectors.parts_for_table(site=request.site)
     ).qs
     versioned = (request.site.pk, PART_LIST_DATA)
     page = Paginator(parts, LIST_PAGE_SIZE, versioned=versioned).get_page(request.GET.get("page"))
-    context = {"filters": filters, "page_obj": page}
+    table = PartTable(page, currency=request.site.currency)
+    context = {"filters": filters, "page_obj": page, "table": table}
     return render_page(request, "inventory/part_list.html", context, partial="part_table")
 
 
@@ -112,16 +114,23 @@ def part_edit(request, pk: int):
 # --- The part page --------------------------------------------------------------------------------
 
 
-def part_context(request, part: Part) -> dict:
-    """What the part page shows below its header: figures, stock by location, the ledger. Also
-    what a stock action re-renders out of band after it wrote."""
+def ledger_context(request, part: Part) -> dict:
+    """One page of the part's ledger (``?ledger_page=N``)."""
     ledger = Paginator(selectors.ledger_for_part(part=part), LEDGER_PAGE_SIZE).get_page(
         request.GET.get("ledger_page")
     )
+    return {"part": part, "ledger": ledger, "ledger_table": LedgerTable(ledger)}
+
+
+def part_context(request, part: Part) -> dict:
+    """What the part page shows below its header: figures, stock by location, the ledger. Also
+    what a stock action re-renders out of band after it wrote."""
+    stock_items = list(selectors.stock_by_location(part=part))
+    actions = request.membership is not None and request.membership.allows(Role.MANAGER)
     return {
-        "part": part,
-        "stock_items": list(selectors.stock_by_location(part=part)),
-        "ledger": ledger,
+        **ledger_context(request, part),
+        "stock_items": stock_items,
+        "stock_table": PartStockTable(stock_items, part=part, actions=actions),
     }
 
 
@@ -143,7 +152,11 @@ def _action_panels(request, part: Part) -> list[dict]:
 @site_required
 def part_detail(request, pk: int):
     """The part: figures, stock actions, stock by location and the ledger. HTMX paging through
-    the ledger gets only ``ledger``."""
+    the ledger gets only ``ledger``, for which the part alone is read."""
+    if "ledger_page" in request.GET and is_partial_request(request):
+        part = get_site_object_or_404(request, Part, pk=pk)
+        context = ledger_context(request, part)
+        return render_page(request, "inventory/part_detail.html", context, partial="ledger")
     part = get_part(request, pk)
     context = {
         **part_context(request, part),

@@ -12,6 +12,7 @@ from inventory import selectors, services
 from inventory.filters import VendorFilter
 from inventory.forms import VendorForm, VendorListFilterForm
 from inventory.models import Vendor
+from inventory.tables import VendorPartTable, VendorTable
 from inventory.views.parts import LIST_PAGE_SIZE
 
 
@@ -24,7 +25,7 @@ def vendor_list(request):
     page = Paginator(vendors.order_by("name", "pk"), LIST_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    context = {"filters": filters, "page_obj": page}
+    context = {"filters": filters, "page_obj": page, "table": VendorTable(page)}
     return render_page(request, "inventory/vendor_list.html", context, partial="vendor_table")
 
 
@@ -35,7 +36,7 @@ def vendor_detail(request, pk: int):
     page = Paginator(selectors.vendor_parts(vendor=vendor), LIST_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    context = {"vendor": vendor, "page_obj": page}
+    context = {"vendor": vendor, "page_obj": page, "table": VendorPartTable(page)}
     return render_page(request, "inventory/vendor_detail.html", context, partial="vendor_parts")
 
 

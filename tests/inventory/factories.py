@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import factory
 
+from core.search import search_text
 from inventory import services
 from inventory.models import Part, PartType, StockItem, StockStatus, Vendor
 from tests.factories import SiteFactory
@@ -43,6 +44,10 @@ class PartFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Part {n}")
     unit_cost = Decimal("0")
     avg_unit_cost = Decimal("0")
+    # As the parts service writes it (without vendors: the factory links none).
+    search_text = factory.LazyAttribute(
+        lambda p: search_text(p.number, p.name, getattr(p, "description", ""))
+    )
 
 
 class StockItemFactory(factory.django.DjangoModelFactory):

@@ -7,7 +7,7 @@ import pytest
 
 from inventory import services
 from inventory.models import Part, PartVendor, StockTransaction
-from tests.helpers import assert_field_error
+from tests.helpers import assert_field_error, html, text
 from tests.inventory.factories import (
     PartFactory,
     PartTypeFactory,
@@ -480,6 +480,46 @@ def test_search_matches_number_and_description(tech_api, site):
     PartFactory(site=site, name="B", description="fits the XK press")
     PartFactory(site=site, name="C")
     assert names(tech_api.get("/api/parts/", {"search": "xk"})) == ["A", "B"]
+
+
+@pytest.fixture
+def bearings(site, manager_user):
+    """Parts whose words are spread over name, number, description and vendor part numbers."""
+    skf = services.vendor_create(site=site, by=manager_user, name="SKF")
+
+    def make(name, **fields):
+        return services.part_create(site=site, by=manager_user, name=name, **fields)
+
+    return {
+        "ball": make("Ball bearing 6204-2RS", number="BB-1"),
+        "housing": make(
+            "Housing",
+            description="Takes a bearing",
+            vendors=[{"vendor": skf, "vendor_part_number": "SKF-6204"}],
+        ),
+        "ball_only": make("Ball 6204"),
+        "other": make("Belt"),
+    }
+
+
+def test_search_matches_every_word_in_any_order_in_any_field(tech_api, tech_page, bearings):
+    found = names(tech_api.get("/api/parts/", {"search": "6204 BEARING"}))
+    assert found == ["Ball bearing 6204-2RS", "Housing"]
+    assert names(tech_api.get("/api/parts/", {"q": "bearing 6204"})) == found
+    page = tech_page.get("/parts/", {"q": "  6204   bearing "}).content.decode()
+    assert [text(a) for a in html(page).select('[data-testid="part-row"] a')] == found
+
+
+def test_search_follows_an_edit_of_the_words_and_the_vendor_numbers(
+    tech_api, manager_user, bearings
+):
+    housing = bearings["housing"]
+    services.part_update(part=housing, by=manager_user, description="", vendors=[])
+    assert names(tech_api.get("/api/parts/", {"search": "6204 bearing"})) == [
+        "Ball bearing 6204-2RS"
+    ]
+    services.part_update(part=housing, by=manager_user, name="Bearing housing")
+    assert "Bearing housing" in names(tech_api.get("/api/parts/", {"search": "housing bearing"}))
 
 
 def test_default_order_is_by_name(tech_api, catalogue):

@@ -3,7 +3,9 @@ default order and in every order the API offers, is read from an index, never by
 whole table (``bench/`` measures the time; these keep the indexes from going missing)."""
 
 import pytest
+from django.db import connection
 
+from core.search import matching
 from inventory.api.views import (
     PartLedgerViewSet,
     PartViewSet,
@@ -11,7 +13,8 @@ from inventory.api.views import (
     StockTransactionViewSet,
     VendorViewSet,
 )
-from tests.helpers import assert_order_served_by_an_index
+from inventory.models import Part
+from tests.helpers import assert_order_served_by_an_index, page_ids_query, plan_without_full_sort
 from tests.inventory.factories import PartFactory, StockItemFactory, VendorFactory, stocked_part
 
 pytestmark = pytest.mark.postgres
@@ -72,3 +75,28 @@ def test_each_list_page_reads_its_order_from_an_index(tech_page, stocked, url):
 
 def test_a_parts_ledger_page_reads_its_order_from_an_index(tech_page, stocked):
     assert_order_served_by_an_index(tech_page, f"/parts/{stocked[0].pk}/?ledger_page=1")
+
+
+def test_a_search_can_find_its_parts_through_the_trigram_index(stocked):
+    """The words of a search are matched the way the trigram index on the search text answers
+    (``core.search.matching``), so counting the matches of a search in a large catalogue does
+    not read every part. (Here the table is tiny: scanning it is priced out to see the index.)"""
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")
+        plan = matching(Part.objects.all(), "gear box").explain()
+        cursor.execute("RESET enable_seqscan")
+    assert "part_search_trgm" in plan, plan
+
+
+@pytest.mark.parametrize("cascade", ["true", "false"])
+def test_one_locations_stock_is_read_in_order_without_joining_locations(
+    tech_page, tech_api, stocked, store, cascade
+):
+    """The stock of a location (and what is inside it) is looked up by its locations' ids, in the
+    page's order (at scale, in the index of held stock): not every item of the site joined to its
+    location and tested (the last page of one building read the other buildings' 90,000 items)."""
+    query = f"location={store.shelf.pk}&cascade={cascade}"
+    for client, url in ((tech_page, f"/stock/?{query}"), (tech_api, f"/api/stock/?{query}")):
+        assert_order_served_by_an_index(client, url)
+    plan = plan_without_full_sort(page_ids_query(tech_page, f"/stock/?{query}"))
+    assert "core_location" not in plan, plan  # the subtree's ids were read first
