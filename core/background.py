@@ -30,8 +30,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.models import Site, TaskRecord, TaskState, User
+from core.versions import data_changed
 
 logger = logging.getLogger(__name__)
+
+# The data version (``core.versions``) of a site's task records: it changes when a record is
+# created or changes state, which is all the task list's filters and count depend on.
+TASKS_DATA = "tasks"
 
 DEFAULT_LEASE = timedelta(minutes=5)
 DEFAULT_MAX_ATTEMPTS = 3
@@ -153,6 +158,7 @@ def queue_record(
         queued_at=now,
         **fields,
     )
+    data_changed(site.pk, TASKS_DATA)
     transaction.on_commit(functools.partial(_send, task, record))
     return record
 
@@ -193,7 +199,11 @@ def task_record_claim(
         worker=worker[:200],
         attempts=F("attempts") + 1,
     )
-    return TaskRecord.objects.get(pk=record_id) if claimed else None
+    if not claimed:
+        return None
+    record = TaskRecord.objects.get(pk=record_id)
+    data_changed(record.site_id, TASKS_DATA)
+    return record
 
 
 def _finish(
@@ -209,7 +219,10 @@ def _finish(
     if state == TaskState.SUCCESS:
         fields.update(progress=100, result=result)
     mine = TaskRecord.objects.filter(pk=record.pk, state=TaskState.STARTED, attempts=attempt)
-    return mine.update(**fields) == 1
+    if mine.update(**fields) != 1:
+        return False
+    data_changed(record.site_id, TASKS_DATA)
+    return True
 
 
 def _run_tracked(fn: Callable, *, name: str, record_id: str, worker: str, lease, kwargs) -> Any:
@@ -356,12 +369,16 @@ def _apply(recovery: Recovery, *, now: datetime) -> bool:
     )
     if action == FAIL:
         fields = {"state": TaskState.FAILURE, "finished_at": now, "error": recovery.reason}
-        return seen.update(lease_expires_at=None, **fields) == 1
+        if seen.update(lease_expires_at=None, **fields) != 1:
+            return False
+        data_changed(record.site_id, TASKS_DATA)
+        return True
     fields = {"state": TaskState.PENDING, "queued_at": now, "lease_expires_at": None}
     if action == REQUEUE:
         fields.update(worker="", progress=0, message=recovery.reason[:500])
     if seen.update(**fields) != 1:
         return False
+    data_changed(record.site_id, TASKS_DATA)
     record.refresh_from_db()
     transaction.on_commit(functools.partial(_send, _task_named(record.task_name), record))
     return True

@@ -31,6 +31,10 @@ def vendor_links() -> Prefetch:
     return Prefetch("vendor_links", queryset=links, to_attr=LISTED_VENDOR_LINKS)
 
 
+# Columns of a part no list shows: only the parts service reads (and rewrites) them.
+NOT_LISTED = ("search_text",)
+
+
 def parts_for_list(*, site: Site) -> QuerySet[Part]:
     """Parts as lists and the part page show them: quantities, type, default location, who
     created and changed them, and their vendors."""
@@ -41,15 +45,14 @@ def parts_for_list(*, site: Site) -> QuerySet[Part]:
         created_by=USER_REF_COLUMNS,
         updated_by=USER_REF_COLUMNS,
     )
-    return parts.with_quantities().prefetch_related(vendor_links())
+    return parts.defer(*NOT_LISTED).with_quantities().prefetch_related(vendor_links())
 
 
 def parts_for_table(*, site: Site) -> QuerySet[Part]:
     """Parts as the parts page lists them: quantities and type, without the people and vendors
     the table does not show (a page of 50 then builds 100 records instead of 360)."""
-    return select_related_columns(
-        Part.objects.for_site(site), part_type=("name",)
-    ).with_quantities()
+    parts = select_related_columns(Part.objects.for_site(site), part_type=("name",))
+    return parts.defer(*NOT_LISTED).with_quantities()
 
 
 def _to_reorder(parts: QuerySet[Part]) -> QuerySet[Part]:

@@ -24,6 +24,7 @@ from core.api.serializers import (
     TokenIssuedSerializer,
 )
 from core.api.viewsets import AtomicWritesMixin, SiteScopedViewSet, UserAPIView
+from core.background import TASKS_DATA
 from core.filters import LocationFilter, TaskRecordFilter
 from core.models import APIToken, Location, Membership, Role, Site, TaskRecord
 from core.sites import forget_memberships, user_memberships
@@ -243,5 +244,6 @@ class TaskRecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, SiteSc
     serializer_class = TaskRecordSerializer
     queryset = TaskRecord.objects.none()
     filterset_class = TaskRecordFilter
+    count_topic = TASKS_DATA
     ordering_fields = ["created_at", "finished_at"]
     ordering = ["-created_at"]

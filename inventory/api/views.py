@@ -183,7 +183,7 @@ class PartViewSet(
     def low_stock(self, request):
         """Active stock parts whose available quantity is below the minimum, by name, with the
         quantity to order and the preferred vendor."""
-        parts = selectors.low_stock_parts(site=self.site).select_related("created_by", "updated_by")
+        parts = selectors.low_stock_parts(site=self.site)
         page = self.paginate_queryset(self.filter_queryset(parts))
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 

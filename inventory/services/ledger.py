@@ -16,6 +16,7 @@ from core.errors import ServiceError
 from core.models import User
 from core.numbers import MONEY, MONEY_TOTAL, QUANTITY
 from core.services.locations import LOCATIONS_DATA
+from core.statements import RowRead, update_row
 from core.versions import data_changed
 from inventory.models import Part, StockItem, StockStatus, StockTransaction, TransactionType
 
@@ -28,10 +29,29 @@ STOCK_DATA = "stock"
 STOCK_LIST_DATA = (STOCK_DATA, LOCATIONS_DATA)
 
 
+# The reads every stock action makes, written out once (``core.statements``): through the ORM
+# they were 60 % of a restock's Python time.
+LOCK_PART = RowRead(Part, where="{id} = %s", lock=True)
+# The item stock of a part, location and batch merges into: no serial number, in good order,
+# not a build output; the oldest if there are several.
+PLAIN_ITEM = RowRead(
+    StockItem,
+    where=(
+        "{part_id} = %s AND {location_id} = %s AND {batch} = %s AND {serial} = %s"
+        " AND {status} = %s AND {is_building} = %s"
+    ),
+    order_by="{id}",
+    lock=True,
+)
+
+
 def lock_part(part: Part | int) -> Part:
     """The part as stored now (its on-hand and costs included), row-locked until the transaction
     ends: one stock writer per part, and the figures every check of the action reads."""
-    return Part.objects.select_for_update().get(pk=part if isinstance(part, int) else part.pk)
+    locked = LOCK_PART.one(part if isinstance(part, int) else part.pk)
+    if locked is None:
+        raise Part.DoesNotExist("The part no longer exists.")
+    return locked
 
 
 def require_stock_part(part: Part) -> None:
@@ -92,7 +112,7 @@ def record(
         changes["on_hand"] = on_hand
     if changes:
         changes.update(updated_by=by, updated_at=timezone.now())
-        Part.objects.filter(pk=part.pk).update(**changes)
+        update_row(Part, part.pk, **changes)
         for field, value in changes.items():
             setattr(part, field, value)
     return rows
@@ -103,23 +123,10 @@ def post(part: Part, *, by: User, part_changes: dict | None = None, **row) -> St
     return record(part, [entry(part, by=by, **row)], by=by, part_changes=part_changes)[0]
 
 
-def plain_items(part: Part | int, location_id: int | None, batch: str):
-    """The items stock of this part, location and batch merges into: no serial number, in good
-    order, not a build output."""
-    return StockItem.objects.filter(
-        part=part,
-        location_id=location_id,
-        batch=batch,
-        serial="",
-        status=StockStatus.OK,
-        is_building=False,
-    )
-
-
 def receiving_item(part: Part, location_id: int, batch: str, *, create: bool = True):
     """The plain in-stock item of this part, location and batch to add to (locked), created if
     needed; with ``create=False``, None when there is none."""
-    item = plain_items(part, location_id, batch).select_for_update().order_by("pk").first()
+    item = PLAIN_ITEM.one(part.pk, location_id, batch, "", StockStatus.OK, False)
     if item is None and create:
         item = StockItem.objects.create(
             site_id=part.site_id, part=part, location_id=location_id, batch=batch, quantity=ZERO
@@ -157,8 +164,8 @@ def _require_storable(quantity: Decimal) -> None:
 
 def add_to_item(item: StockItem, delta: Decimal, by: User) -> None:
     _require_storable(item.quantity + delta)
-    StockItem.objects.filter(pk=item.pk).update(
-        quantity=item.quantity + delta, updated_by=by, updated_at=timezone.now()
+    update_row(
+        StockItem, item.pk, quantity=item.quantity + delta, updated_by=by, updated_at=timezone.now()
     )
     item.quantity += delta
 

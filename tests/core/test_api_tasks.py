@@ -88,3 +88,26 @@ def test_tasks_list_newest_first_and_filter_by_state(admin_api, site, admin_user
 def test_technicians_can_follow_tasks(tech_api, site):
     record = TaskRecord.objects.create(site=site, name="job")
     assert tech_api.get(f"/api/tasks/{record.pk}/").status_code == 200
+
+
+def test_the_task_lists_counts_follow_new_tasks_and_their_states(
+    admin_api, site, admin_user, run_on_commit, django_capture_on_commit_callbacks
+):
+    """The count is cached under the tasks' data version: queuing, running and finishing a
+    task each change it, so a count is never stale."""
+
+    def counts() -> tuple[int, int, int]:
+        return tuple(
+            admin_api.get("/api/tasks/", {"state": state} if state else {}).json()["count"]
+            for state in ("", "PENDING", "FAILURE")
+        )
+
+    assert counts() == (0, 0, 0)
+    with run_on_commit():
+        enqueue(always_fails, site=site, by=admin_user, reason="runs at once")
+    assert counts() == (1, 0, 1)
+    with django_capture_on_commit_callbacks():  # queued; its message is never sent
+        record = enqueue(always_fails, site=site, by=admin_user, reason="later")
+    assert counts() == (2, 1, 1)
+    always_fails.apply(kwargs={"record_id": str(record.pk), "reason": "later"})
+    assert counts() == (2, 0, 2)

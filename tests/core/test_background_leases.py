@@ -193,6 +193,11 @@ def test_a_lost_run_with_no_attempts_left_fails_with_the_reason(site, now, run_o
     assert record.finished_at == now and record.lease_expires_at is None
 
 
+def messages(callbacks) -> list:
+    """The task messages among the callbacks run on commit (the others renew data versions)."""
+    return [c for c in callbacks if getattr(c, "func", None) is background._send]
+
+
 def test_a_requeued_record_says_why_until_it_runs_again(
     site, now, django_capture_on_commit_callbacks
 ):
@@ -208,7 +213,7 @@ def test_a_requeued_record_says_why_until_it_runs_again(
     assert record.message == (
         "The worker running this task stopped responding (attempt 1 of 2); queued again."
     )
-    assert record.queued_at == now and len(sent) == 1
+    assert record.queued_at == now and len(messages(sent)) == 1
 
 
 def test_a_run_with_a_live_lease_is_left_alone(site, now):
@@ -270,7 +275,7 @@ def test_recovering_twice_queues_a_lost_run_once(site, now, django_capture_on_co
         first = task_records_recover(now=now)
         second = task_records_recover(now=now + timedelta(seconds=1))
     assert first["requeue"] == [str(record.pk)] and second["requeue"] == []
-    assert len(sent) == 1
+    assert len(messages(sent)) == 1
 
 
 def test_recover_tasks_dry_run_prints_the_plan_and_changes_nothing(site, now):
