@@ -1,4 +1,4 @@
-"""Statements on a hot path, written out once: ``RowRead`` and ``update_row``.
+"""Statements on a hot path, written out once: ``RowRead``, ``update_row`` and ``insert_rows``.
 
 Every stock action starts with the same two reads: lock the part's row, find the stock item the
 quantity goes into. Through the ORM each call builds a queryset, resolves its filters and
@@ -8,9 +8,10 @@ one process share the interpreter, it capped a web process at about 300 restocks
 model's metadata, ``FOR UPDATE`` where the database has it) and loads the row with the same
 conversions the ORM applies (the backend's and the fields' converters, then ``Model.from_db``).
 
-The writes that follow (the item's quantity, the part's figures) go through ``update_row``: an
-``UPDATE`` of one row by its key, its SQL kept per model and set of columns, its values prepared
-by the fields as the ORM prepares them (``Field.get_db_prep_save``).
+The writes that follow go through ``update_row`` (the item's quantity, the part's figures: an
+``UPDATE`` of one row by its key) and ``insert_rows`` (the ledger rows: one ``INSERT`` of all of
+them, their keys returned), their SQL kept per model and set of columns, their values prepared by
+the fields as the ORM prepares them (``Field.pre_save``, ``Field.get_db_prep_save``).
 
 It is for short, fixed statements only; everything else goes through the ORM.
 """
@@ -109,6 +110,41 @@ def update_row(model: type[Model], pk, *, using: str = DEFAULT_DB_ALIAS, **value
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.rowcount
+
+
+_INSERTS: dict[tuple, str] = {}
+
+
+def insert_rows(rows: list[Model], *, using: str = DEFAULT_DB_ALIAS) -> list[Model]:
+    """``model.objects.bulk_create(rows)`` for new rows of one model with a database-made key,
+    on a database that returns the keys of inserted rows (PostgreSQL, SQLite 3.35+): one
+    ``INSERT``; each row gets its key and is marked as saved."""
+    if not rows:
+        return rows
+    connection = connections[using]
+    model = type(rows[0])
+    meta = model._meta
+    fields = [f for f in meta.concrete_fields if f is not meta.pk]
+    key = (model, len(rows), connection.vendor)
+    sql = _INSERTS.get(key)
+    if sql is None:
+        quote = connection.ops.quote_name
+        columns = ", ".join(quote(f.column) for f in fields)
+        one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+        values = ", ".join([one] * len(rows))
+        sql = (
+            f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES {values}"
+            f" RETURNING {quote(meta.pk.column)}"
+        )
+        _INSERTS[key] = sql
+    params = [f.get_db_prep_save(f.pre_save(row, True), connection) for row in rows for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        keys = [found[0] for found in cursor.fetchall()]
+    for row, pk in zip(rows, keys, strict=True):
+        row.pk = pk
+        row._state.adding, row._state.db = False, using
+    return rows
 
 
 def _prepared(model_field, value, connection):

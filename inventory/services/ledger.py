@@ -16,7 +16,7 @@ from core.errors import ServiceError
 from core.models import User
 from core.numbers import MONEY, MONEY_TOTAL, QUANTITY
 from core.services.locations import LOCATIONS_DATA
-from core.statements import RowRead, update_row
+from core.statements import RowRead, insert_rows, update_row
 from core.versions import data_changed
 from inventory.models import Part, StockItem, StockStatus, StockTransaction, TransactionType
 
@@ -104,7 +104,7 @@ def record(
     This is the only place the stored on-hand changes, always under the part's row lock
     (``lock_part``) and together with the rows that explain the change.
     """
-    StockTransaction.objects.bulk_create(rows)
+    insert_rows(rows)
     data_changed(part.site_id, STOCK_DATA)
     on_hand = rows[-1].on_hand_after
     changes = dict(part_changes or {})

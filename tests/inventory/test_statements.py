@@ -8,8 +8,8 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from core.statements import RowRead, update_row
-from inventory.models import Part, StockItem
+from core.statements import RowRead, insert_rows, update_row
+from inventory.models import Part, StockItem, StockTransaction, TransactionType
 from tests.inventory.factories import stocked_part
 
 ON_BOTH = pytest.mark.parametrize(
@@ -74,3 +74,41 @@ def test_an_update_row_writes_what_an_orm_update_writes(part, manager_user, data
 
 def test_an_update_row_of_no_row_changes_nothing(part):
     assert update_row(Part, part.pk + 1000, name="Ghost") == 0
+
+
+@ON_BOTH
+def test_inserted_rows_read_back_as_bulk_created_ones(part, manager_user, database):
+    item = part.stock_items.get()
+
+    def rows(note):
+        return [
+            StockTransaction(
+                site_id=part.site_id,
+                part=part,
+                stock_item=item,
+                location_id=item.location_id,
+                type=TransactionType.RESTOCK,
+                quantity=Decimal(q),
+                unit_cost=Decimal("2.50"),
+                total_cost=Decimal(q) * Decimal("2.50"),
+                on_hand_after=Decimal("99.12345"),
+                note=note,
+                created_by=manager_user,
+            )
+            for q in ("1.5", "-0.001")
+        ]
+
+    ours = insert_rows(rows("ours"))
+    theirs = StockTransaction.objects.bulk_create(rows("theirs"))
+    assert all(row.pk and not row._state.adding for row in ours)
+    assert len({row.pk for row in ours + theirs}) == 4
+
+    def stored(row) -> dict:
+        values = _values(StockTransaction.objects.get(pk=row.pk))
+        return {k: v for k, v in values.items() if k not in ("id", "note", "created_at")}
+
+    assert [stored(r) for r in ours] == [stored(r) for r in theirs]
+    assert [r.note for r in StockTransaction.objects.filter(pk__in=[r.pk for r in ours])] == [
+        "ours",
+        "ours",
+    ]
