@@ -5,11 +5,14 @@ from types import SimpleNamespace
 
 import pytest
 from django import forms
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from core.forms import FastSelect, LocationChoiceField, ModelChoiceField
 from core.models import Location, Site
+from core.services import location_create, location_update
 from core.tables import Column, Table, badge, joined, link, tag, url_maker
 from tests.factories import LocationFactory
 from tests.helpers import html, text
@@ -120,3 +123,25 @@ def test_a_location_select_shows_paths_without_building_a_location_per_option(si
     assert _options(ours)[0] == ("", "—", False)
     assert (str(inner.pk), inner.path, True) in _options(ours)
     assert field.label_from_instance(inner) == inner.path
+
+
+@pytest.mark.django_db
+def test_offered_locations_are_cached_until_the_tree_changes(site, admin_user):
+    hall = location_create(site=site, by=admin_user, name="Hall")
+    field = LocationChoiceField("Where")
+    field.offer(site)
+
+    def shown() -> list[str]:
+        return [label for _value, label, _chosen in _options(field.widget.render("f", None))]
+
+    assert shown() == ["—", "Hall"]
+    with CaptureQueriesContext(connection) as reads:
+        assert shown() == ["—", "Hall"]
+    assert not [q for q in reads.captured_queries if "core_location" in q["sql"]]  # cached
+
+    shelf = location_create(site=site, by=admin_user, name="Shelf", parent=hall)
+    assert shown() == ["—", "Hall", shelf.path]
+    location_update(location=hall, by=admin_user, name="Store")
+    shelf.refresh_from_db()
+    assert shown() == ["—", "Store", shelf.path]
+    assert field.widget.render("f", shelf.pk).count(" selected") == 1
