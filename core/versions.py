@@ -27,12 +27,19 @@ def _key(site_id: int, topic: str) -> str:
 
 
 def data_version(site_id: int, topic: str) -> str:
-    key = _key(site_id, topic)
-    token = cache.get(key)
-    if token is None:
-        cache.add(key, uuid.uuid4().hex, timeout=TIMEOUT)
-        token = cache.get(key)
-    return token
+    return data_versions(site_id, (topic,))[topic]
+
+
+def data_versions(site_id: int, topics: tuple[str, ...]) -> dict[str, str]:
+    """The current token of each topic, read in one round trip to the cache (a list of parts
+    depends on three); a topic without one gets one."""
+    keys = {_key(site_id, topic): topic for topic in topics}
+    found = cache.get_many(list(keys))
+    for key in keys:
+        if key not in found:
+            cache.add(key, uuid.uuid4().hex, timeout=TIMEOUT)
+            found[key] = cache.get(key)
+    return {topic: found[key] for key, topic in keys.items()}
 
 
 def data_changed(site_id: int, topic: str) -> None:
@@ -51,6 +58,6 @@ def versioned_key(site_id: int, topics: str | tuple[str, ...], *parts: str) -> s
     """A cache key for an answer about ``topics`` at the site (one kind of data, or several an
     answer depends on), valid until the next write of any of them."""
     topics = (topics,) if isinstance(topics, str) else topics
-    versions = ":".join(f"{topic}={data_version(site_id, topic)}" for topic in topics)
+    versions = ":".join(f"{t}={token}" for t, token in data_versions(site_id, topics).items())
     digest = hashlib.sha1("\x1f".join(parts).encode()).hexdigest()
     return f"versioned:{site_id}:{versions}:{digest}"
