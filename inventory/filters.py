@@ -93,7 +93,7 @@ class StockItemFilter(django_filters.FilterSet):
         read 90,000 items of the other buildings (``bench/README.md``). With the ids, it reads
         the items of those locations only.
         """
-        root = Location.objects.filter(pk=value, site__in=queryset.values("site")[:1])
+        root = Location.objects.filter(pk=value, site__in=queryset.order_by().values("site")[:1])
         inside = Location.objects.filter(
             site__in=root.values("site"), lineage__startswith=Subquery(root.values("lineage"))
         )

@@ -349,6 +349,8 @@ class StockItem(SiteScopedModel, Audited):
             # of a subtree. Index-only (the site is included), so a page deep in a site's
             # 100,000 items skips index entries instead of reading rows, and a subtree's
             # locations are looked up in it in order.
+            # (PostgreSQL. SQLite cannot use a partial index for a condition with a bound
+            # parameter; migration 0003 gives it a covering one of its own.)
             models.Index(
                 fields=["location", "id"],
                 include=["site"],

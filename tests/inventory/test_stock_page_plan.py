@@ -1,0 +1,25 @@
+"""The stock page reads its page of ids in order from an index on either database, never by
+sorting the site's stock items. SQLite plans it differently from PostgreSQL: it cannot use the
+partial index PostgreSQL uses, and has one of its own (migration 0003)."""
+
+from django.db import connection
+
+from tests.helpers import assert_order_served_by_an_index, page_ids_query
+from tests.inventory.factories import StockItemFactory
+
+
+def sqlite_plan(sql: str) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN QUERY PLAN " + sql)
+        return " | ".join(str(row[-1]) for row in cursor.fetchall())
+
+
+def test_the_stock_page_is_read_in_order_from_an_index(tech_page, part, store):
+    for _ in range(3):
+        StockItemFactory(part=part, location=store.bin)
+    for url in ("/stock/", f"/stock/?location={store.building.pk}"):
+        if connection.vendor == "postgresql":
+            assert_order_served_by_an_index(tech_page, url)
+        else:
+            plan = sqlite_plan(page_ids_query(tech_page, url))
+            assert "TEMP B-TREE" not in plan and "INDEX" in plan, plan
