@@ -1,0 +1,74 @@
+"""``core.api.serializers.FastOutputMixin`` writes exactly what DRF's own output writes, for every
+serializer of the API, and the fields it shares between requests never carry one request's
+context into another."""
+
+import pytest
+from rest_framework import serializers
+
+from core.api.serializers import (
+    LocationSerializer,
+    MemberSerializer,
+    SiteSerializer,
+    TaskRecordSerializer,
+)
+from core.models import Membership, TaskRecord
+from inventory import selectors, services
+from inventory.api.serializers import (
+    LowStockPartSerializer,
+    PartDetailSerializer,
+    PartSerializer,
+    PartTypeSerializer,
+    StockItemSerializer,
+    StockTransactionSerializer,
+    VendorSerializer,
+)
+from inventory.models import PartType, StockTransaction
+
+
+def drf_output(serializer, instance) -> dict:
+    """What DRF writes for ``instance``, field by field, without the mixin."""
+    return serializers.Serializer.to_representation(serializer, instance)
+
+
+@pytest.fixture
+def records(site, manager_user, store, part):
+    vendor = services.vendor_create(site=site, by=manager_user, name="Acme")
+    services.part_update(
+        part=part,
+        by=manager_user,
+        min_qty="50",
+        part_type=PartType.objects.create(site=site, name="Filters"),
+        vendors=[{"vendor": vendor, "vendor_part_number": "A-1", "is_preferred": True}],
+    )
+    listed = selectors.parts_for_list(site=site).get(pk=part.pk)
+    return {
+        PartSerializer: listed,
+        PartDetailSerializer: listed,
+        LowStockPartSerializer: listed,
+        PartTypeSerializer: listed.part_type,
+        VendorSerializer: selectors.vendors_for_list(site=site).get(pk=vendor.pk),
+        StockItemSerializer: part.stock_items.get(),
+        StockTransactionSerializer: StockTransaction.objects.filter(part=part).first(),
+        LocationSerializer: store.shelf,
+        SiteSerializer: site,
+        MemberSerializer: Membership.objects.filter(site=site).first(),
+        TaskRecordSerializer: TaskRecord.objects.create(site=site, name="job", result={"n": 1}),
+    }
+
+
+def test_every_api_serializer_writes_what_drf_writes(records, site):
+    for serializer_class, instance in records.items():
+        serializer = serializer_class(context={"site": site, "roles": {site.pk: "manager"}})
+        assert serializer.to_representation(instance) == drf_output(serializer, instance), (
+            serializer_class.__name__
+        )
+
+
+def test_shared_fields_carry_no_context_from_one_request_to_the_next(records, site):
+    first = SiteSerializer(context={"roles": {site.pk: "admin"}}).to_representation(site)
+    second = SiteSerializer(context={"roles": {}}).to_representation(site)
+    assert (first["role"], second["role"]) == ("admin", None)
+    nested = PartDetailSerializer(context={"site": site}).to_representation(
+        records[PartDetailSerializer]
+    )
+    assert nested["vendors"][0]["vendor_part_number"] == "A-1" and nested["stock"]
