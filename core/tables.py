@@ -11,7 +11,7 @@ carry ``data-label`` (their column's header, translated once per table), which t
 shows when a row becomes a card. A template shows a table with ``{{ table }}``.
 
 Cells return text, which is escaped, or markup built with the helpers below (``link``, ``badge``,
-``joined``), which is not. ``None`` and ``""`` show as an em dash, as ``|default:"—"`` did.
+``spaced``), which is not. ``None`` and ``""`` show as an em dash, as ``|default:"—"`` did.
 """
 
 from collections.abc import Callable, Iterable
@@ -44,9 +44,9 @@ def attributes(attrs: dict) -> str:
     return "".join(out)
 
 
-def joined(*pieces) -> SafeString:
-    """Pieces joined: markup kept, text escaped, empty pieces left out (no dash)."""
-    return mark_safe("".join(html(p) for p in pieces if p is not None and p != ""))
+def spaced(*pieces) -> SafeString:
+    """The pieces that are not empty, a space apart (a name and the badges after it)."""
+    return mark_safe(" ".join(html(p) for p in pieces if p is not None and p != ""))
 
 
 def tag(name: str, content, **attrs) -> SafeString:

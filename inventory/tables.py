@@ -8,19 +8,17 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from core.numbers import format_money, format_quantity
-from core.tables import Column, Table, badge, joined, link, tag, titled, url_maker
+from core.tables import Column, Table, badge, link, spaced, tag, titled, url_maker
 
 
 def _low_stock_badge(**attrs) -> SafeString:
     """The warning a low part carries (built per table: its words are translated per request)."""
-    return badge(
-        "warning", joined(tag("span", "⚠", aria_hidden="true"), " ", _("Low stock")), **attrs
-    )
+    return badge("warning", spaced(tag("span", "⚠", aria_hidden="true"), _("Low stock")), **attrs)
 
 
 def _status(item) -> SafeString:
     building = badge("muted", _("In production")) if item.is_building else None
-    return joined(badge(item.status_tone, item.status_label), " " if building else None, building)
+    return spaced(badge(item.status_tone, item.status_label), building)
 
 
 def _quantity_with_units(quantity, units) -> str:
@@ -40,13 +38,10 @@ class PartTable(Table):
         non_stock = badge("muted", _("Non-stock"))
 
         def name(part):
-            return joined(
+            return spaced(
                 link(detail(part.pk), part.name),
-                " " if part.low_stock else None,
                 low_flag if part.low_stock else None,
-                " " if not part.active else None,
-                inactive if not part.active else None,
-                " " if part.is_non_stock else None,
+                None if part.active else inactive,
                 non_stock if part.is_non_stock else None,
             )
 
@@ -86,7 +81,7 @@ class ReorderTable(Table):
         low = _low_stock_badge()
 
         def part(p):
-            return joined(low, " ", link(detail(p.pk), titled(p.number, p.name)))
+            return spaced(low, link(detail(p.pk), titled(p.number, p.name)))
 
         def vendor(p):
             preferred = p.preferred_vendor_link
@@ -97,7 +92,7 @@ class ReorderTable(Table):
             if not number:
                 return name
             muted = _("part no. %(n)s") % {"n": number}
-            return joined(name, " ", tag("span", muted, class_="muted"))
+            return spaced(name, tag("span", muted, class_="muted"))
 
         def lead_time(p):
             days = p.lead_time
@@ -199,9 +194,8 @@ class PartStockTable(Table):
         def actions(item):
             if not item.in_stock:
                 return ""
-            buttons = joined(
+            buttons = spaced(
                 button(transfer_url, item, "btn-secondary", "stock-transfer", _("Transfer")),
-                " ",
                 button(scrap_url, item, "btn-danger", "stock-scrap", _("Scrap")),
             )
             return tag("div", buttons, class_="row-buttons")
@@ -264,7 +258,7 @@ class VendorTable(Table):
         inactive = badge("muted", _("Inactive"))
 
         def name(v):
-            return joined(link(detail(v.pk), v.name), *((" ", inactive) if not v.is_active else ()))
+            return spaced(link(detail(v.pk), v.name), None if v.is_active else inactive)
 
         self.columns = (
             Column(_("Name"), name, "cell-wide cell-title"),

@@ -13,7 +13,7 @@ from django.utils.safestring import mark_safe
 from core.forms import FastSelect, LocationChoiceField, ModelChoiceField
 from core.models import Location, Site
 from core.services import location_create, location_update
-from core.tables import Column, Table, badge, joined, link, tag, url_maker
+from core.tables import Column, Table, badge, link, spaced, tag, url_maker
 from tests.factories import LocationFactory
 from tests.helpers import html, text
 
@@ -78,7 +78,7 @@ def test_the_helpers_escape_what_they_are_given():
     assert str(tag("span", "x", data_testid="t", aria_hidden="true")) == (
         '<span data-testid="t" aria-hidden="true">x</span>'
     )
-    assert str(joined("<", mark_safe("<br>"), None, "", ">")) == "&lt;<br>&gt;"
+    assert str(spaced("<", mark_safe("<br>"), None, "", ">")) == "&lt; <br> &gt;"
 
 
 @pytest.mark.parametrize("pk", [1, 7, 42, 123456])
