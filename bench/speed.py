@@ -195,16 +195,24 @@ class Bench:
 
     # --- Floors, lists, pages, details ------------------------------------------------------------
 
-    def floors(self) -> None:
-        n = self.args.requests
+    def floors(self, when: str = "") -> None:
+        """The floors the "x floor" column divides by. Measured again after the requests
+        (``when="again"``): if the machine's speed drifted during the run, the two differ, and
+        the rows in between are to be read with that in mind."""
+        n, suffix = self.args.requests, f" {when}" if when else ""
         api = self.row(
-            "requests", "floor  API (APIView, {})", self.api, ["/bench/floor/"] * n, None
+            "requests", f"floor  API (APIView, {{}}){suffix}", self.api, ["/bench/floor/"] * n, None
         )
         pages = ["/bench/floor/page/"] * n
-        page = self.row("requests", "floor  page (site_required)", self.page, pages, None)
-        self.floor = {"api": api.get("median_ms"), "page": page.get("median_ms")}
-        for record in (api, page):
-            record["x_floor"] = 1.0
+        page = self.row("requests", f"floor  page (site_required){suffix}", self.page, pages, None)
+        if not when:
+            self.floor = {"api": api.get("median_ms"), "page": page.get("median_ms")}
+        for key, record in (("api", api), ("page", page)):
+            median, floor = record.get("median_ms"), self.floor.get(key)
+            record["x_floor"] = round(median / floor, 1) if median and floor else None
+
+    def floors_again(self) -> None:
+        self.floors("again")
 
     def api_lists(self) -> list[str]:
         heavy = self.seeded.heavy_part_id
@@ -666,7 +674,7 @@ def run(args, where: str) -> dict:
     say(f"seeded and checked in {seeding:.0f} s; measuring (load average {load_average()})")
     bench = Bench(args, seeded, rng)
     steps = [bench.floors, bench.measure_api_lists, bench.measure_pages, bench.measure_searches]
-    steps += [bench.measure_details]
+    steps += [bench.measure_details, bench.floors_again]
     steps += [] if args.no_orderings else [bench.measure_orderings]
     steps += [bench.measure_actions, bench.measure_throughput]
     steps += [] if args.no_load else [bench.measure_load]
