@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models import Exists, OuterRef, QuerySet
 
 from core.models import TASK_OPEN_STATES, APIToken, Location, Membership, Site, TaskRecord, User
+from core.pagination import counted
+from core.services.locations import LOCATIONS_DATA
 
 # The columns of a user a list shows (``UserRefSerializer``, "by" columns).
 USER_REF_COLUMNS = ("username", "first_name", "last_name")
@@ -74,8 +76,9 @@ def location_children(*, location: Location) -> QuerySet[Location]:
 
 def site_summary(*, site: Site) -> dict:
     """The dashboard's figures for the site itself."""
+    locations = Location.objects.for_site(site)
     return {
-        "locations": Location.objects.for_site(site).count(),
+        "locations": counted(locations, versioned=(site.pk, LOCATIONS_DATA)),
         "members": Membership.objects.filter(site=site).count(),
     }
 

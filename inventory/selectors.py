@@ -11,6 +11,7 @@ from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, 
 from django.db.models.functions import Coalesce
 
 from core.models import Site
+from core.pagination import counted
 from core.selectors import USER_REF_COLUMNS, select_related_columns
 from inventory.filters import StockItemFilter
 from inventory.models import (
@@ -23,6 +24,7 @@ from inventory.models import (
     StockTransaction,
     Vendor,
 )
+from inventory.services.parts import PART_LIST_DATA, PARTS_DATA
 
 
 def vendor_links() -> Prefetch:
@@ -162,9 +164,10 @@ def vendor_parts(*, vendor: Vendor) -> QuerySet[PartVendor]:
 
 
 def inventory_summary(*, site: Site) -> dict:
-    """The dashboard's inventory figures: active parts and how many are low on stock."""
+    """The dashboard's inventory figures: active parts and how many are low on stock, counted
+    once per change of the catalogue (and of the stock, for low stock), not on every visit."""
     parts = Part.objects.for_site(site).filter(active=True)
     return {
-        "parts": parts.count(),
-        "low_stock": parts.low_stock().count(),
+        "parts": counted(parts, versioned=(site.pk, PARTS_DATA)),
+        "low_stock": counted(parts.low_stock(), versioned=(site.pk, PART_LIST_DATA)),
     }

@@ -18,6 +18,7 @@ from core.numbers import MONEY, QUANTITY, format_money, format_quantity
 from core.pages import int_or_404
 from core.roles import role_refusal
 from core.services import (
+    location_create,
     location_paths_rebuild,
     location_paths_rebuild_start,
     require_same_site,
@@ -220,6 +221,33 @@ def test_the_inventory_card_counts_active_and_low_parts(tech_page, site, manager
 
     assert by_testid(response, "inventory-part-count").get_text(strip=True) == "2"
     assert by_testid(response, "inventory-low-stock-count").get_text(strip=True) == "1"
+
+
+def test_the_dashboard_figures_follow_every_write_though_they_are_cached(
+    tech_page, site, manager_user, admin_user
+):
+    """The counts are cached under the data versions of what they count (``core.versions``):
+    each write below changes one, and the next visit shows it."""
+
+    def figures() -> tuple[str, str, str]:
+        page = tech_page.get("/")
+        return tuple(
+            by_testid(page, testid).get_text(strip=True)
+            for testid in ("inventory-part-count", "inventory-low-stock-count", "location-count")
+        )
+
+    assert figures() == ("0", "0", "0")
+    shelf = location_create(site=site, by=admin_user, name="Shelf")
+    low = inventory_services.part_create(
+        site=site, by=manager_user, name="Low", on_hand_qty="1", location=shelf, min_qty="5"
+    )
+    assert figures() == ("1", "1", "1")
+    inventory_services.part_restock(
+        part=low, by=manager_user, quantity="10", cost="1", location=shelf
+    )
+    assert figures() == ("1", "0", "1")
+    inventory_services.part_update(part=low, by=manager_user, active=False)
+    assert figures() == ("0", "0", "1")
 
 
 # --- Your own profile (PATCH /api/user/me/) -------------------------------------------------------
