@@ -9,6 +9,7 @@ from django.utils.translation import ngettext
 
 from core.numbers import format_money, format_quantity
 from core.tables import Column, Table, badge, link, spaced, tag, titled, url_maker
+from inventory.models import TransactionType
 
 
 def _low_stock_badge(**attrs) -> SafeString:
@@ -227,13 +228,16 @@ class LedgerTable(Table):
                 return tag("span", f"\u2212{format_quantity(-row.quantity)}", class_="qty-out")
             return None
 
+        type_labels = dict(TransactionType.choices)
+
         def by(row):
             user = row.created_by
             return (user.get_full_name() or user.get_username()) if user else None
 
         self.columns = (
             Column(_("Date"), when, "cell-wide"),
-            Column(_("Type"), lambda r: r.get_type_display(), testid="ledger-type"),
+            # ``get_type_display`` builds a dict of every choice on each call.
+            Column(_("Type"), lambda r: type_labels.get(r.type, r.type), testid="ledger-type"),
             Column(_("Quantity"), quantity, "num", testid="ledger-quantity"),
             Column(_("Unit cost"), lambda r: format_money(r.unit_cost), "num"),
             Column(_("Total"), lambda r: format_money(r.total_cost) if r.quantity else None, "num"),
