@@ -123,6 +123,10 @@ if REDIS_URL:
             "KEY_PREFIX": "shopwright",
         }
     }
+    # Sessions are read from the shared cache and kept in the database too: a page request reads
+    # Redis instead of PostgreSQL for its session. (Not with a cache in process memory: another
+    # process would read a session that changed elsewhere as it was.)
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

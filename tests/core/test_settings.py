@@ -13,6 +13,7 @@ PROBE = (
     "'name': s.DATABASES['default']['NAME'], 'eager': s.CELERY_TASK_ALWAYS_EAGER,"
     "'broker': s.CELERY_BROKER_URL, 'cache': s.CACHES['default']['BACKEND'],"
     "'secure_cookie': getattr(s, 'SESSION_COOKIE_SECURE', False),"
+    "'sessions': getattr(s, 'SESSION_ENGINE', 'django.contrib.sessions.backends.db'),"
     "'sqlite_options': s.DATABASES['default'].get('OPTIONS', {})}))"
 )
 
@@ -45,6 +46,7 @@ def test_embedded_default_is_sqlite_in_wal_mode_with_in_process_tasks():
     assert "journal_mode=WAL" in s["sqlite_options"]["init_command"]
     assert s["eager"] is True
     assert s["secure_cookie"] is True
+    assert s["sessions"] == "django.contrib.sessions.backends.db"  # no shared cache to read
 
 
 def test_database_and_redis_urls_switch_to_production_mode():
@@ -58,6 +60,7 @@ def test_database_and_redis_urls_switch_to_production_mode():
     assert s["eager"] is False
     assert s["broker"] == "redis://127.0.0.1:6379/0"
     assert s["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert s["sessions"] == "django.contrib.sessions.backends.cached_db"
 
 
 def test_debug_is_only_on_when_set():
