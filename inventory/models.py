@@ -147,6 +147,9 @@ class Part(SiteScopedModel, Audited):
 
     objects = PartQuerySet.as_manager()
 
+    # What the search text is made of, with the vendors' part numbers (``search_text_with``).
+    SEARCHED_FIELDS = ("number", "name", "description")
+
     # Taken when the part is created and never by an edit: quantities and costs move only through
     # the ledger actions, and whether stock is kept at all cannot change once there is a ledger.
     CREATE_ONLY_FIELDS = {
@@ -197,7 +200,8 @@ class Part(SiteScopedModel, Audited):
 
     def search_text_with(self, vendor_part_numbers: Iterable[str]) -> str:
         """The part's search text (``search_text``) given its vendors' part numbers."""
-        return search_text(self.number, self.name, self.description, *vendor_part_numbers)
+        own = (getattr(self, name) for name in self.SEARCHED_FIELDS)
+        return search_text(*own, *vendor_part_numbers)
 
     # ``reserved`` comes from ``Part.objects.with_quantities()`` (one subquery for a page of
     # parts); a part loaded without it reads it when first asked, so the figures below are right

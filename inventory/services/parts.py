@@ -225,10 +225,10 @@ def part_update(
     part.updated_by = by
     if vendors is not None:
         vendors = list(vendors)
-        numbers = _vendor_part_numbers(vendors)
-    else:
+        part.search_text = part.search_text_with(_vendor_part_numbers(vendors))
+    elif fields.keys() & set(Part.SEARCHED_FIELDS):
         numbers = part.vendor_links.values_list("vendor_part_number", flat=True)
-    part.search_text = part.search_text_with(numbers)
+        part.search_text = part.search_text_with(numbers)
     _saved(part.save)
     data_changed(part.site_id, PARTS_DATA)
     if vendors is not None:
