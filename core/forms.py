@@ -4,7 +4,6 @@
 errors on a form, so every page in every app shows refusals next to the field they concern.
 """
 
-from collections.abc import Iterator
 from datetime import datetime, time, timedelta
 from html import escape
 
@@ -48,62 +47,51 @@ ACTIVE_CHOICES = [("", _("Any")), ("true", _("Active")), ("false", _("Inactive")
 
 
 class FastSelect(forms.Select):
-    """A ``<select>`` whose options are written in Python, without a model instance per option.
+    """The ``<select>`` of a ``ModelChoiceField``, its options written in Python without a model
+    instance per option.
 
     Django renders each option through a template of its own and builds a model instance per row
-    of a ``ModelChoiceField``'s queryset; for a site's 1,000 locations or 500 vendors that cost
-    more than the rest of the page. Here a model choice's options are read as ``(pk, label)``
-    rows (the field's ``label_field``) and written with one string join; the markup is Django's.
-    Flat choices only (no option groups).
+    of the field's queryset; for a site's 1,000 locations or 500 vendors that cost more than the
+    rest of the page. Here the options are read as ``(pk, label)`` rows (the field's
+    ``label_field``) and written with one string join; the markup is Django's.
     """
 
     def render(self, name, value, attrs=None, renderer=None):
-        options = self.options_html()
+        options = self.options_html(self.choices.field)  # a ModelChoiceIterator knows its field
         for key in {str(v) for v in self.format_value(value)}:
             plain = f'<option value="{escape(key)}">'
             options = options.replace(plain, f"{plain[:-1]} selected>", 1)
         final_attrs = flatatt(self.build_attrs(self.attrs, attrs))
         return mark_safe(f'<select name="{escape(name)}"{final_attrs}>{options}</select>')
 
-    def options_html(self) -> str:
+    @staticmethod
+    def options_html(field: "ModelChoiceField") -> str:
         """Every option, none selected. A field that names the data its choices come from
         (``versioned``, as ``LocationChoiceField.offer`` does) has them cached under that data's
         version: a site's thousand locations are written once per change of the tree, not on
         every page that offers them."""
-        field = getattr(self.choices, "field", None)
-        versioned = getattr(field, "versioned", None)
-        if versioned is None:
-            return self._write_options()
+        if field.versioned is None:
+            return _options(field)
         try:
             sql, params = field.queryset.query.sql_with_params()
         except EmptyResultSet:
-            return self._write_options()
-        key = versioned_key(
-            *versioned, "options", field.label_field, str(field.empty_label), sql, repr(params)
-        )
+            return _options(field)
+        parts = ("options", field.label_field, str(field.empty_label), sql, repr(params))
+        key = versioned_key(*field.versioned, *parts)
         options = cache.get(key)
         if options is None:
-            options = self._write_options()
+            options = _options(field)
             cache.set(key, options, OPTIONS_CACHE_SECONDS)
         return options
 
-    def _write_options(self) -> str:
-        return "".join(
-            f'<option value="{escape(key)}">{escape(label)}</option>'
-            for key, label in self.option_rows()
-        )
 
-    def option_rows(self) -> Iterator[tuple[str, str]]:
-        field = getattr(self.choices, "field", None)  # a ModelChoiceIterator knows its field
-        label_field = getattr(field, "label_field", None)
-        if label_field is None:
-            for key, label in self.choices:
-                yield str(key), str(label)
-            return
-        if field.empty_label is not None:
-            yield "", str(field.empty_label)
-        for pk, label in field.queryset.values_list("pk", label_field):
-            yield str(pk), str(label)
+def _options(field: "ModelChoiceField") -> str:
+    rows = field.queryset.values_list("pk", field.label_field)
+    if field.empty_label is not None:
+        rows = [("", field.empty_label), *rows]
+    return "".join(
+        f'<option value="{escape(str(key))}">{escape(str(label))}</option>' for key, label in rows
+    )
 
 
 class ModelChoiceField(forms.ModelChoiceField):
