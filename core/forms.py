@@ -106,6 +106,12 @@ class ModelChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj) -> str:
         return str(getattr(obj, self.label_field))
 
+    def offer_site_records(self, queryset: QuerySet, *, site: Site | int, data: str) -> None:
+        """Offer ``queryset`` (records of the site) with its options cached until the site's
+        ``data`` next changes (``core.versions.data_changed``)."""
+        self.queryset = queryset
+        self.versioned = (site if isinstance(site, int) else site.pk, data)
+
 
 class ListFilterForm(forms.Form):
     """Search box and filters above a list. Valid values become FilterSet data; an invalid one
@@ -153,9 +159,9 @@ class LocationChoiceField(ModelChoiceField):
     def offer(self, site: Site | int, queryset: QuerySet[Location] | None = None) -> None:
         """Offer the site's locations, or ``queryset`` (some of them); the options are cached
         until the site's location tree next changes."""
-        site_id = site if isinstance(site, int) else site.pk
-        self.queryset = locations_by_path(site=site_id) if queryset is None else queryset
-        self.versioned = (site_id, LOCATIONS_DATA)
+        if queryset is None:
+            queryset = locations_by_path(site=site if isinstance(site, int) else site.pk)
+        self.offer_site_records(queryset, site=site, data=LOCATIONS_DATA)
 
     def __init__(self, label, *, required: bool = False, empty_label="—", **kwargs):
         kwargs.setdefault("queryset", Location.objects.none())

@@ -12,8 +12,10 @@ issue adds their spec). ``MONEY`` has 2 places.
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import cached_property
 
 from django import forms
+from django.conf import settings
 from django.db import models
 from django.utils import formats, numberformat
 from django.utils.translation import get_language
@@ -37,23 +39,23 @@ class NumberSpec:
     stored_places: int
     stored_digits: int
 
-    # --- Limits ---------------------------------------------------------------------------------
+    # --- Limits (worked out once: every number shown or checked uses them) ----------------------
 
-    @property
+    @cached_property
     def maximum(self) -> Decimal:
         """The first value an input may not reach (in absolute terms)."""
         return Decimal(10) ** self.integer_digits
 
-    @property
+    @cached_property
     def stored_maximum(self) -> Decimal:
         """The first value the column cannot hold (PostgreSQL: "numeric field overflow")."""
         return Decimal(10) ** (self.stored_digits - self.stored_places)
 
-    @property
+    @cached_property
     def step(self) -> Decimal:
         return Decimal(1).scaleb(-self.places)
 
-    @property
+    @cached_property
     def stored_step(self) -> Decimal:
         return Decimal(1).scaleb(-self.stored_places)
 
@@ -221,9 +223,16 @@ def format_money(value: Decimal | None) -> str:
 # formats per number, which was a tenth of a list page of 50 rows of figures.
 _SEPARATORS: dict[str | None, tuple] = {}
 
+# Django writes a number of more digits than this in scientific notation.
+_LONGEST_PLAIN = 200
+
 
 def _localized(value: Decimal, decimal_pos: int | None = None) -> str:
-    """``formats.number_format(value, decimal_pos)``, the same output."""
+    """``formats.number_format(value, decimal_pos)``, the same output.
+
+    Without digit grouping (Django's default, ``USE_THOUSAND_SEPARATOR`` off) the number is
+    written here in a few string operations; ``numberformat.format`` does the same in a general
+    way that cost a list page of figures about a millisecond. Grouping goes to Django."""
     language = get_language()
     separators = _SEPARATORS.get(language)
     if separators is None:
@@ -232,4 +241,24 @@ def _localized(value: Decimal, decimal_pos: int | None = None) -> str:
             for name in ("DECIMAL_SEPARATOR", "NUMBER_GROUPING", "THOUSAND_SEPARATOR")
         )
     decimal_sep, grouping, thousand_sep = separators
-    return numberformat.format(value, decimal_sep, decimal_pos, grouping, thousand_sep)
+    _sign, digits, exponent = value.as_tuple()
+    if (settings.USE_THOUSAND_SEPARATOR and grouping) or len(digits) + abs(
+        exponent
+    ) > _LONGEST_PLAIN:
+        return numberformat.format(value, decimal_sep, decimal_pos, grouping, thousand_sep)
+    if decimal_pos is not None and abs(value) < _cutoff(decimal_pos):
+        value = ZERO  # too small to show in the places given: Django shows zero (not "-0.00")
+    whole, _point, fraction = f"{value:f}".partition(".")
+    if decimal_pos is not None:
+        fraction = fraction[:decimal_pos].ljust(decimal_pos, "0")  # cut, not rounded, as Django
+    return f"{whole}{decimal_sep}{fraction}" if fraction else whole
+
+
+_CUTOFFS: dict[int, Decimal] = {}
+
+
+def _cutoff(decimal_pos: int) -> Decimal:
+    cutoff = _CUTOFFS.get(decimal_pos)
+    if cutoff is None:
+        cutoff = _CUTOFFS[decimal_pos] = Decimal(1).scaleb(-decimal_pos)
+    return cutoff

@@ -8,7 +8,7 @@ import copy
 from functools import cached_property
 from operator import attrgetter
 
-from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.fields import SkipField
@@ -56,6 +56,25 @@ def _context_free(field: serializers.Field) -> bool:
     return isinstance(field, CONTEXT_FREE) and _plain(field)
 
 
+def _id_column(serializer_class, field: serializers.Field) -> str | None:
+    """``part_type_id`` for a ``PrimaryKeyRelatedField`` of the model's ``part_type`` foreign key:
+    DRF writes the same number after building a ``PKOnlyObject`` from it."""
+    if not isinstance(field, serializers.PrimaryKeyRelatedField) or field.pk_field is not None:
+        return None
+    model = getattr(getattr(serializer_class, "Meta", None), "model", None)
+    if model is None or len(field.source_attrs) != 1:
+        return None
+    try:
+        model_field = model._meta.get_field(field.source_attrs[0])
+    except FieldDoesNotExist:
+        return None
+    if not (
+        model_field.many_to_one and model_field.concrete and model_field.target_field.primary_key
+    ):
+        return None
+    return model_field.attname
+
+
 class FastOutputMixin:
     """Output a row with precomputed getters instead of DRF's generic per-field lookup.
 
@@ -77,12 +96,20 @@ class FastOutputMixin:
     request must not use this mixin (none does).
     """
 
+    # A reference to another record (a user, a site) whose output depends on nothing but that
+    # record: written once per record for a whole response, not once per row that names it.
+    same_record_same_output = False
+
     @classmethod
     def _class_plan(cls) -> list[tuple]:
         plan = cls.__dict__.get("_fast_output_plan")  # this class's own, not a parent's
         if plan is None:
             plan = []
             for field in cls(context={})._readable_fields:
+                column = _id_column(cls, field)
+                if column is not None:  # the related record's id, read from the row
+                    plan.append((field.field_name, None, attrgetter(column), True))
+                    continue
                 getter = attrgetter(".".join(field.source_attrs)) if _plain(field) else None
                 plan.append((field.field_name, field, getter, _context_free(field)))
             cls._fast_output_plan = plan
@@ -93,7 +120,7 @@ class FastOutputMixin:
         plan = []
         for name, prototype, getter, shared in self._class_plan():
             if shared:
-                field = prototype
+                field = prototype  # None: the value is written as read
             else:
                 field = copy.deepcopy(prototype)  # as DRF's get_fields does, for this field only
                 field.bind(name, self)
@@ -101,8 +128,20 @@ class FastOutputMixin:
         return plan
 
     def to_representation(self, instance):
+        if not self.same_record_same_output:
+            return self._represent(instance)
+        # Per serializer, so per request: the users of a page of 50 rows are a handful.
+        written = self.__dict__.setdefault("_written", {})
+        if instance.pk not in written:
+            written[instance.pk] = self._represent(instance)
+        return dict(written[instance.pk])
+
+    def _represent(self, instance):
         row = {}
         for name, field, getter in self._output_plan:
+            if field is None:
+                row[name] = getter(instance)
+                continue
             try:
                 if getter is None:
                     value = field.get_attribute(instance)
@@ -242,6 +281,8 @@ class LocationSerializer(ModelSerializer):
 
 
 class UserRefSerializer(ModelSerializer):
+    same_record_same_output = True
+
     class Meta:
         model = User
         fields = ["id", "username", "first_name", "last_name"]

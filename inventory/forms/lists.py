@@ -7,6 +7,7 @@ from core.forms import ACTIVE_CHOICES, ListFilterForm, LocationChoiceField, Mode
 from core.models import Site
 from inventory.models import PartType, Vendor
 from inventory.selectors import part_types_for_site, vendor_choices
+from inventory.services.vendors import CATALOGUE_DATA
 
 
 class PartListFilterForm(ListFilterForm):
@@ -32,8 +33,12 @@ class PartListFilterForm(ListFilterForm):
         if "active" not in data:
             data["active"] = "true"  # the list starts with the parts in use
         super().__init__(data, prefix_id="part_filter")
-        self.fields["type"].queryset = part_types_for_site(site=site)
-        self.fields["vendor"].queryset = vendor_choices(site=site)
+        self.fields["type"].offer_site_records(
+            part_types_for_site(site=site), site=site, data=CATALOGUE_DATA
+        )
+        self.fields["vendor"].offer_site_records(
+            vendor_choices(site=site), site=site, data=CATALOGUE_DATA
+        )
 
 
 class VendorListFilterForm(ListFilterForm):

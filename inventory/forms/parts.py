@@ -12,6 +12,7 @@ from core.numbers import MONEY, QUANTITY, plain
 from inventory.models import Part, PartType, Vendor
 from inventory.selectors import part_types_for_site, vendor_choices
 from inventory.services import MAX_LEAD_TIME
+from inventory.services.vendors import CATALOGUE_DATA
 
 
 class PartForm(ServiceFormMixin, forms.Form):
@@ -92,7 +93,9 @@ class PartForm(ServiceFormMixin, forms.Form):
             }
         super().__init__(*args, **kwargs)
         self.instance = instance
-        self.fields["part_type"].queryset = part_types_for_site(site=site)
+        self.fields["part_type"].offer_site_records(
+            part_types_for_site(site=site), site=site, data=CATALOGUE_DATA
+        )
         self.fields["default_location"].offer(site)
         if instance is None:
             self.fields["location"].offer(site)
@@ -126,16 +129,17 @@ class VendorLinkForm(forms.Form):
     )
     is_preferred = forms.BooleanField(label=_("Preferred"), required=False)
 
-    def __init__(self, *args, vendors=None, **kwargs):
+    def __init__(self, *args, site: Site | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        if vendors is not None:
-            self.fields["vendor"].queryset = vendors
+        if site is not None:
+            self.fields["vendor"].offer_site_records(
+                vendor_choices(site=site), site=site, data=CATALOGUE_DATA
+            )
 
 
 class BaseVendorLinkFormSet(forms.BaseFormSet):
     def __init__(self, *args, site: Site, **kwargs):
-        # One queryset (and so one query) shared by every row's select.
-        self.vendor_choices = vendor_choices(site=site)
+        self.site = site
         super().__init__(*args, **kwargs)
 
     def add_fields(self, form, index):
@@ -144,7 +148,8 @@ class BaseVendorLinkFormSet(forms.BaseFormSet):
             form.fields["DELETE"].label = _("Remove")
 
     def get_form_kwargs(self, index):
-        return {**super().get_form_kwargs(index), "vendors": self.vendor_choices}
+        # Every row offers the same options, read once and then from the cache.
+        return {**super().get_form_kwargs(index), "site": self.site}
 
     def links(self) -> list[dict]:
         """The rows to save: those with a vendor and not marked for removal."""

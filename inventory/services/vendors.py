@@ -6,7 +6,12 @@ from django.utils.translation import gettext as _
 from core.errors import ServiceError
 from core.models import Role, Site, User
 from core.roles import require_role
+from core.versions import data_changed
 from inventory.models import PartType, Vendor
+
+# The site's vendors and part types as selects offer them (``core.versions``): the options are
+# cached until one is added or renamed.
+CATALOGUE_DATA = "catalogue"
 
 # What a vendor's create and edit take (the API's vendor fields are these, in this order).
 VENDOR_FIELDS = (
@@ -41,7 +46,9 @@ def _clean_vendor(site: Site, fields: dict, instance: Vendor | None = None) -> d
 def vendor_create(*, site: Site, by: User, name: str, **fields) -> Vendor:
     require_role(by, site, Role.MANAGER)
     fields = _clean_vendor(site, {"name": name, **fields})
-    return Vendor.objects.create(site=site, created_by=by, updated_by=by, **fields)
+    vendor = Vendor.objects.create(site=site, created_by=by, updated_by=by, **fields)
+    data_changed(site.pk, CATALOGUE_DATA)
+    return vendor
 
 
 @transaction.atomic
@@ -55,6 +62,7 @@ def vendor_update(*, vendor: Vendor, by: User, **fields) -> Vendor:
         setattr(vendor, key, value)
     vendor.updated_by = by
     vendor.save()
+    data_changed(vendor.site_id, CATALOGUE_DATA)
     return vendor
 
 
@@ -66,4 +74,6 @@ def part_type_create(*, site: Site, by: User, name: str) -> PartType:
         raise ServiceError({"name": [_("A part type needs a name.")]})
     if PartType.objects.for_site(site).filter(name__iexact=name).exists():
         raise ServiceError({"name": [_("Part type “%s” exists.") % name]})
-    return PartType.objects.create(site=site, name=name)
+    part_type = PartType.objects.create(site=site, name=name)
+    data_changed(site.pk, CATALOGUE_DATA)
+    return part_type

@@ -9,12 +9,16 @@ from django import forms
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.template import Context, Template
+from django.test import override_settings
+from django.utils import formats
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from rest_framework import serializers
 
 from core import dashboard
 from core.errors import ServiceError
 from core.models import Role, TaskRecord
-from core.numbers import MONEY, QUANTITY, format_money, format_quantity
+from core.numbers import MONEY, QUANTITY, _localized, format_money, format_quantity
 from core.pages import int_or_404
 from core.roles import role_refusal
 from core.services import (
@@ -299,3 +303,17 @@ def test_another_site_cannot_become_your_default(tech_user, other_site):
     with pytest.raises(ServiceError) as refused:
         user_update_profile(user=tech_user, default_site=other_site)
     assert refused.value.errors == {"default_site": ["You are not a member of that site."]}
+
+
+@given(
+    value=st.decimals(
+        allow_nan=False, allow_infinity=False, places=None, max_value=10**16, min_value=-(10**16)
+    ),
+    decimal_pos=st.sampled_from([None, 0, 2, 3]),
+    grouping=st.booleans(),
+)
+@settings(max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_numbers_are_written_as_django_writes_them(value, decimal_pos, grouping):
+    # The fast writer in core.numbers must give exactly what Django's number_format gives.
+    with override_settings(USE_THOUSAND_SEPARATOR=grouping):
+        assert _localized(value, decimal_pos) == formats.number_format(value, decimal_pos)

@@ -145,3 +145,31 @@ def test_offered_locations_are_cached_until_the_tree_changes(site, admin_user):
     shelf.refresh_from_db()
     assert shown() == ["—", "Store", shelf.path]
     assert field.widget.render("f", shelf.pk).count(" selected") == 1
+
+
+@pytest.mark.django_db
+def test_offered_vendors_and_part_types_are_cached_until_one_is_added_or_renamed(
+    site, manager_user
+):
+    from inventory.forms import PartListFilterForm
+    from inventory.services import part_type_create, vendor_create, vendor_update
+
+    acme = vendor_create(site=site, by=manager_user, name="Acme")
+
+    def shown(name: str) -> list[str]:
+        form = PartListFilterForm({}, site=site)
+        rendered = form[name].field.widget.render(name, None)
+        return [label for _value, label, _chosen in _options(rendered)]
+
+    assert shown("vendor") == ["Any", "Acme"]
+    with CaptureQueriesContext(connection) as reads:
+        assert shown("vendor") == ["Any", "Acme"]
+        assert shown("type") == ["Any"]
+        assert shown("type") == ["Any"]
+    assert len(reads.captured_queries) == 1  # the part types, once; the vendors from the cache
+
+    vendor_update(vendor=acme, by=manager_user, name="Acme Supply")
+    vendor_create(site=site, by=manager_user, name="Bolt Co")
+    part_type_create(site=site, by=manager_user, name="Filters")
+    assert shown("vendor") == ["Any", "Acme Supply", "Bolt Co"]
+    assert shown("type") == ["Any", "Filters"]

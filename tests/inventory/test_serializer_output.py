@@ -72,3 +72,33 @@ def test_shared_fields_carry_no_context_from_one_request_to_the_next(records, si
         records[PartDetailSerializer]
     )
     assert nested["vendors"][0]["vendor_part_number"] == "A-1" and nested["stock"]
+
+
+def test_a_user_named_by_many_rows_is_written_once_and_each_row_gets_its_own_copy(
+    records, site, manager_user
+):
+    part = records[PartSerializer]
+    second = selectors.parts_for_list(site=site).get(
+        pk=services.part_create(site=site, by=manager_user, name="Second part").pk
+    )
+    serializer = PartSerializer([part, second], many=True, context={"site": site})
+    first_row, second_row = serializer.data
+    assert (
+        first_row["created_by"]
+        == second_row["created_by"]
+        == {
+            "id": manager_user.pk,
+            "username": manager_user.username,
+            "first_name": manager_user.first_name,
+            "last_name": manager_user.last_name,
+        }
+    )
+    first_row["created_by"]["username"] = "changed"  # a caller may edit its output
+    assert second_row["created_by"]["username"] == manager_user.username
+    # A new serializer (the next request) writes the user afresh.
+    manager_user.first_name = "Renamed"
+    manager_user.save()
+    again = PartSerializer(
+        selectors.parts_for_list(site=site).filter(pk=second.pk), many=True, context={}
+    ).data
+    assert again[0]["created_by"]["first_name"] == "Renamed"
