@@ -24,7 +24,7 @@ def load(path: str) -> dict:
 
 
 def cell(record: dict | None) -> str:
-    """``median / p95 (queries q) VERDICT`` of one side."""
+    """``median / p95 (queries q) xN VERDICT`` of one side (xN: times its floor)."""
     if not record:
         return "-"
     if "error" in record:
@@ -32,6 +32,8 @@ def cell(record: dict | None) -> str:
     text = f"{fmt(record.get('median_ms'))} / {fmt(record.get('p95_ms'))}"
     if record.get("queries") is not None:
         text += f" ({record['queries']} q)"
+    if record.get("x_floor") is not None:
+        text += f" x{fmt(record['x_floor'])}"
     verdict = record.get("verdict")
     return f"{text} {verdict}" if verdict else text
 
