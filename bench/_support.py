@@ -36,10 +36,11 @@ def say(message: str) -> None:
 
 @contextlib.contextmanager
 def postgres_server():
-    """A PostgreSQL server URL: ``BENCH_DATABASE_URL``, or a throwaway loopback server."""
+    """``(PostgreSQL URL, Redis URL or "")``: ``BENCH_DATABASE_URL`` and ``BENCH_REDIS_URL``, or
+    a throwaway loopback PostgreSQL and Redis."""
     given = os.environ.get("BENCH_DATABASE_URL", "").strip()
     if given:
-        yield given
+        yield given, os.environ.get("BENCH_REDIS_URL", "").strip()
         return
     state_dir = tempfile.mkdtemp(prefix="shopwright-bench-services.")
     env = {**os.environ, "TEST_SERVICES_STATE": f"{state_dir}/state"}
@@ -54,7 +55,7 @@ def postgres_server():
             for line in out.splitlines()
             if line.startswith("export ")
         )
-        yield exports["TEST_DATABASE_URL"]
+        yield exports["TEST_DATABASE_URL"], exports["TEST_REDIS_URL"]
     finally:
         subprocess.run(["bash", script, "stop"], env=env, check=False, capture_output=True)
         shutil.rmtree(state_dir, ignore_errors=True)
@@ -99,15 +100,22 @@ def throwaway_database(backend: str):
             _close_connections()
             shutil.rmtree(folder, ignore_errors=True)
         return
-    with postgres_server() as server:
+    with postgres_server() as (server, redis):
         name = f"shopwright_bench_{uuid.uuid4().hex[:10]}"
         _admin(server, f'CREATE DATABASE "{name}"')
         os.environ["DATABASE_URL"] = _with_database(server, name)
         # Production's default (config/settings.py): a web process keeps its connection, so a
         # request's server time does not include opening one. The restock threads close theirs.
         os.environ["CONN_MAX_AGE"] = "60"
+        if redis:
+            # Production runs PostgreSQL with Redis (DESIGN.md): the cache, the sessions
+            # (cached_db) and the API rate-limit counters are read there, a loopback round trip
+            # each, as they would be. Tasks are queued there; nothing the benchmark does waits
+            # for one.
+            os.environ["REDIS_URL"] = redis
+        where = "with Redis" if redis else "cache in process memory (no BENCH_REDIS_URL)"
         try:
-            yield f"PostgreSQL, throwaway database {name}"
+            yield f"PostgreSQL, throwaway database {name}; {where}"
         finally:
             _close_connections()
             _admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

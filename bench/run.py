@@ -73,8 +73,8 @@ def main() -> int:
     if args.backend in ("sqlite", "both"):
         results += run(paths, "sqlite", extra, env, args.json_dir)
     if args.backend in ("postgres", "both"):
-        with postgres_server() as url:
-            pg_env = {**env, "BENCH_DATABASE_URL": url}
+        with postgres_server() as (url, redis):
+            pg_env = {**env, "BENCH_DATABASE_URL": url, "BENCH_REDIS_URL": redis}
             results += run(paths, "postgres", extra, pg_env, args.json_dir)
     print()
     print(f"Benchmarks run (JSON results in {args.json_dir}):")

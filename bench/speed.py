@@ -45,6 +45,7 @@ ACTION_QUERY_BUDGET = 6  # queries per stock action (service call)
 RESTOCK_BUDGET = 500  # restocks per second from 4 threads on PostgreSQL
 MIN_SAMPLES = 5  # a row stops early (``--row-seconds``) only once it has this many
 FLOOR_URLS = {"api": "/bench/floor/", "page": "/bench/floor/page/"}  # bench/_urls.py
+FLOOR_SAMPLES = 5  # floor requests timed before and after each row
 
 
 # The stock actions through the API: path and JSON body, ids filled in per call.
@@ -167,34 +168,42 @@ class Bench:
         per URL; after ``cap`` seconds (``--row-seconds``) the row stops once it has ``least``
         samples, so that a slow endpoint does not hold the whole run up.
 
-        With ``floor_key``, each timed GET is followed by a timed request to that floor, and the
-        row's ``floor_ms`` is their median: the row and its floor are measured at the same
-        moment, so their ratio holds when the machine's speed drifts (on the 2-core VM the same
-        code measured 20-50 % apart from one minute to the next)."""
+        With ``floor_key``, that floor is timed just before and just after the row, and the
+        row's ``floor_ms`` is the median of those requests: the row and its floor are measured at
+        the same moment, so their ratio holds when the machine's speed drifts (on the 2-core VM
+        the same code measured 20-50 % apart from one minute to the next). The floor is not
+        timed between the row's requests: right after a heavy request it pays for that request's
+        garbage collection, and would measure more than doing nothing."""
         cap = self.args.row_seconds if cap is None else cap
         for url in urls[: warmup - 1]:
             self.fetch(client, url)
         _response, queries = count_queries(lambda: self.fetch(client, urls[0]))
-        floor_client, floor_url = self.floor_request(floor_key) if floor_key else (None, None)
-        durations, floor_durations = [], []
+        floor_durations = self.time_floor(floor_key) if floor_key else []
+        durations = []
         started = time.perf_counter()
         for url in urls:
             begin = time.perf_counter()
             self.fetch(client, url)
             durations.append(time.perf_counter() - begin)
-            if floor_client is not None:
-                floor_begin = time.perf_counter()
-                self.fetch(floor_client, floor_url)
-                floor_durations.append(time.perf_counter() - floor_begin)
             if len(durations) >= least and begin - started > cap:
                 break
         result = {**summary_ms(durations), "queries": queries}
-        if floor_durations:
+        if floor_key:
+            floor_durations += self.time_floor(floor_key)
             result["floor_ms"] = summary_ms(floor_durations)["median_ms"]
         return result
 
-    def floor_request(self, key: str) -> tuple:
-        return (self.api, FLOOR_URLS["api"]) if key == "api" else (self.page, FLOOR_URLS["page"])
+    def time_floor(self, key: str) -> list[float]:
+        client, url = (
+            (self.api, FLOOR_URLS["api"]) if key == "api" else (self.page, FLOOR_URLS["page"])
+        )
+        self.fetch(client, url)  # untimed: the row's last request may leave garbage behind
+        durations = []
+        for _ in range(FLOOR_SAMPLES):
+            begin = time.perf_counter()
+            self.fetch(client, url)
+            durations.append(time.perf_counter() - begin)
+        return durations
 
     def row(self, section: str, label: str, client, urls: list[str], budget, floor_key=None):
         """Measure ``urls`` and record the row; a failing endpoint is recorded, not fatal (the
