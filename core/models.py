@@ -17,13 +17,15 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.loading import FastLoadingModel
+
 
 def validate_time_zone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
         raise ValidationError(_("Unknown time zone “%(value)s”."), params={"value": value})
 
 
-class Site(models.Model):
+class Site(FastLoadingModel):
     """A plant or business unit (Click Maint's "entity"). All business data is partitioned by it."""
 
     name = models.CharField(_("name"), max_length=100, unique=True)
@@ -60,7 +62,7 @@ class Role(models.TextChoices):
         return self.rank >= Role(required).rank
 
 
-class User(AbstractUser):
+class User(FastLoadingModel, AbstractUser):
     """A person or integration account. What they may do depends on their role at each site."""
 
     default_site = models.ForeignKey(
@@ -76,7 +78,7 @@ class User(AbstractUser):
         swappable = "AUTH_USER_MODEL"
 
 
-class Membership(models.Model):
+class Membership(FastLoadingModel):
     """A user's role at one site. Without one, the site's data does not exist for the user."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
@@ -106,7 +108,7 @@ class SiteScopedQuerySet(models.QuerySet):
         return self.filter(site=site)
 
 
-class SiteScopedModel(models.Model):
+class SiteScopedModel(FastLoadingModel):
     """Base for every record that belongs to a site; the API and pages only see ``for_site()``."""
 
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="+")
@@ -117,7 +119,7 @@ class SiteScopedModel(models.Model):
         abstract = True
 
 
-class Audited(models.Model):
+class Audited(FastLoadingModel):
     """When a record was created and last changed, and by whom. Services set the ``*_by`` fields
     (``save()`` has no side effects), so every write path records its author the same way."""
 
@@ -182,7 +184,7 @@ class Location(SiteScopedModel, Audited):
         return self.path or self.name
 
 
-class APIToken(models.Model):
+class APIToken(FastLoadingModel):
     """A per-user API key. Only a hash is stored; the key is shown once, when it is created."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
@@ -226,7 +228,7 @@ class TaskState(models.TextChoices):
 TASK_OPEN_STATES = (TaskState.PENDING, TaskState.STARTED)
 
 
-class TaskRecord(models.Model):
+class TaskRecord(FastLoadingModel):
     """What the API and pages poll for a background task, whether it ran in-process or on a worker.
 
     The record lives in the database rather than the Celery result store so that its state is the

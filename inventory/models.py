@@ -16,6 +16,7 @@ from django.db.models import F, Q, Sum
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from core.loading import FastLoadingModel
 from core.models import Audited, Location, SiteScopedModel, SiteScopedQuerySet
 from core.numbers import MONEY, MONEY_TOTAL, QUANTITY
 from core.search import search_text
@@ -245,7 +246,7 @@ class Part(SiteScopedModel, Audited):
         return next((link for link in self.vendor_list if link.is_preferred), None)
 
 
-class PartVendor(models.Model):
+class PartVendor(FastLoadingModel):
     """Who supplies a part, under which of their part numbers; one preferred vendor per part."""
 
     part = models.ForeignKey(Part, on_delete=models.CASCADE, related_name="vendor_links")

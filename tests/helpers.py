@@ -21,12 +21,20 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
 from bs4 import BeautifulSoup, Tag
 from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from core import qr
+
+# A test that must hold on both databases: once in the first stage of ``make test`` (SQLite) and
+# once in the PostgreSQL stage (its ``database`` argument names the stage).
+ON_BOTH = pytest.mark.parametrize(
+    "database", ["first stage", pytest.param("second stage", marks=pytest.mark.postgres)]
+)
+
 
 # =================================================================================================
 # API answers

@@ -10,11 +10,8 @@ from django.utils import timezone
 
 from core.statements import RowRead, insert_rows, update_row
 from inventory.models import Part, StockItem, StockTransaction, TransactionType
+from tests.helpers import ON_BOTH
 from tests.inventory.factories import stocked_part
-
-ON_BOTH = pytest.mark.parametrize(
-    "database", ["first stage", pytest.param("second stage", marks=pytest.mark.postgres)]
-)
 
 
 def _values(instance) -> dict:
