@@ -62,13 +62,15 @@ def rows_for_ids(queryset: QuerySet, ids: Sequence) -> list:
 
 def counted(queryset: QuerySet, *, versioned: Versioned | None = None) -> int:
     """The exact count. With ``versioned`` (site id, the data topic or topics it depends on), a
-    count made since the last write of that data (``core.versions``) is reused: the query's SQL
-    is part of the key."""
+    count made since the last write of that data (``core.versions``) is reused: the SQL that
+    selects the rows' ids is part of the key. (The ids, not the rows: what decides the count is
+    the filters, joins and grouping, and the full row query, with every join and annotation a
+    list shows, took a third of a millisecond more to write out.)"""
     queryset = queryset.order_by()
     if versioned is None:
         return queryset.count()
     try:
-        sql, params = queryset.query.sql_with_params()
+        sql, params = queryset.values_list("pk").query.sql_with_params()
     except EmptyResultSet:  # a filter that can match nothing (another site's location)
         return 0
     key = versioned_key(*versioned, "count", sql, repr(params))
