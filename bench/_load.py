@@ -30,14 +30,14 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def gunicorn(workers: int = 4):
-    """Start ``gunicorn config.wsgi`` with ``workers`` sync workers; yield its port; stop it (and
-    its workers, by process group) whatever happens."""
+def gunicorn(workers: int = 4, root=ROOT):
+    """Start ``gunicorn config.wsgi`` of the source tree at ``root`` with ``workers`` sync
+    workers; yield its port; stop it (and its workers, by process group) whatever happens."""
     port = free_port()
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "bench._settings",
-        "PYTHONPATH": str(ROOT),
+        "PYTHONPATH": str(root),
         "CONN_MAX_AGE": "60",  # production's default: workers keep their database connection
     }
     command = [sys.executable, "-m", "gunicorn", "config.wsgi:application"]
@@ -45,7 +45,7 @@ def gunicorn(workers: int = 4):
     command += ["--log-level", "warning", "--timeout", "120"]
     with tempfile.TemporaryFile(mode="w+") as log:
         process = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=log, stderr=log, start_new_session=True
+            command, cwd=root, env=env, stdout=log, stderr=log, start_new_session=True
         )
         try:
             _wait_until_ready(port, process, log)

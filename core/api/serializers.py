@@ -87,10 +87,13 @@ class FastOutputMixin:
       context-free ones (plain values and related ids) are shared by every request, and only
       nested serializers, methods and the like are copied and bound to each serializer, as DRF
       would;
-    - each plain field gets an ``attrgetter`` of its source; relations, nested serializers and
-      methods keep DRF's own lookup. A value that cannot be reached (a ``None`` on the way) goes
-      through DRF's lookup too, which returns the field's default, ``None`` or the error exactly
-      as DRF would.
+    - each plain field gets an ``attrgetter`` of its source, and the id of a related record (a
+      ``PrimaryKeyRelatedField`` of a foreign key) is read from the row's ``<name>_id`` column;
+      other relations, nested serializers and methods keep DRF's own lookup. A value that
+      cannot be reached (a ``None`` on the way) goes through DRF's lookup too, which returns the
+      field's default, ``None`` or the error exactly as DRF would;
+    - a reference serializer (``same_record_same_output``, as ``UserRefSerializer``) writes each
+      record once per response and hands every row its own copy.
 
     Input (validation) is DRF's, untouched. A serializer whose output fields depend on the
     request must not use this mixin (none does).
