@@ -27,7 +27,10 @@ class FastLoadingModel(models.Model):
 
     @classmethod
     def from_db(cls, db, field_names, values):
-        if pre_init.has_listeners(cls) or post_init.has_listeners(cls):
+        # ``receivers`` first: usually nothing listens at all, and asking per model costs more.
+        if (pre_init.receivers and pre_init.has_listeners(cls)) or (
+            post_init.receivers and post_init.has_listeners(cls)
+        ):
             return super().from_db(db, field_names, values)
         new = cls.__new__(cls)
         state = ModelState()
