@@ -66,3 +66,14 @@ def test_database_and_redis_urls_switch_to_production_mode():
 def test_debug_is_only_on_when_set():
     assert settings_for(DEBUG="true")["debug"] is True
     assert settings_for(DEBUG="false", SECRET_KEY="x" * 50)["debug"] is False
+
+
+def test_the_web_process_freezes_what_it_loaded_at_start():
+    # config.wsgi hands the objects loaded at start-up to gc.freeze(): full collections during
+    # requests then skip them (bench/README.md).
+    probe = "import gc, config.wsgi; print(gc.get_freeze_count())"
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings"}
+    frozen = subprocess.run(
+        [sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True
+    ).stdout
+    assert int(frozen) > 10_000
