@@ -259,6 +259,6 @@ _CUTOFFS: dict[int, Decimal] = {}
 
 def _cutoff(decimal_pos: int) -> Decimal:
     cutoff = _CUTOFFS.get(decimal_pos)
-    if cutoff is None:
-        cutoff = _CUTOFFS[decimal_pos] = Decimal(1).scaleb(-decimal_pos)
+    if cutoff is None:  # Django's rule, which for no decimal places is 0.1, not 1
+        cutoff = _CUTOFFS[decimal_pos] = Decimal("0." + "1".rjust(decimal_pos, "0"))
     return cutoff

@@ -11,7 +11,7 @@ from django.http import Http404
 from django.template import Context, Template
 from django.test import override_settings
 from django.utils import formats
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from rest_framework import serializers
 
@@ -312,7 +312,9 @@ def test_another_site_cannot_become_your_default(tech_user, other_site):
     decimal_pos=st.sampled_from([None, 0, 2, 3]),
     grouping=st.booleans(),
 )
-@settings(max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@example(value=Decimal("-0.5"), decimal_pos=0, grouping=False)  # Django's cutoff is 0.1 there
+@example(value=Decimal("-0.004"), decimal_pos=2, grouping=False)
+@settings(max_examples=1000, suppress_health_check=[HealthCheck.function_scoped_fixture])
 def test_numbers_are_written_as_django_writes_them(value, decimal_pos, grouping):
     # The fast writer in core.numbers must give exactly what Django's number_format gives.
     with override_settings(USE_THOUSAND_SEPARATOR=grouping):

@@ -1,6 +1,7 @@
 """The stock page reads its page of ids in order from an index on either database, never by
 sorting the site's stock items. SQLite plans it differently from PostgreSQL: it cannot use the
-partial index PostgreSQL uses, and has one of its own (migration 0003)."""
+partial index PostgreSQL uses, and has one of its own (migration 0003). Likewise a parts search:
+PostgreSQL has a trigram index (``test_list_plans``), SQLite a covering one (migration 0005)."""
 
 from django.db import connection
 
@@ -23,3 +24,15 @@ def test_the_stock_page_is_read_in_order_from_an_index(tech_page, part, store):
         else:
             plan = sqlite_plan(page_ids_query(tech_page, url))
             assert "TEMP B-TREE" not in plan and "INDEX" in plan, plan
+
+
+def test_a_parts_search_on_sqlite_tests_the_search_text_from_a_covering_index(tech_api, part):
+    sql = page_ids_query(tech_api, "/api/parts/?search=filter&limit=50")
+    with connection.cursor() as cursor:
+        indexes = connection.introspection.get_constraints(cursor, "inventory_part")
+    if connection.vendor == "postgresql":
+        assert "part_search_sqlite" not in indexes  # SQLite's alone
+        return
+    assert indexes["part_search_sqlite"]["columns"] == ["site_id", "name", "id", "search_text"]
+    plan = sqlite_plan(sql)
+    assert "COVERING INDEX part_search_sqlite" in plan and "TEMP B-TREE" not in plan, plan
