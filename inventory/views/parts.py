@@ -122,13 +122,16 @@ def ledger_context(request, part: Part) -> dict:
     return {"part": part, "ledger": ledger, "ledger_table": LedgerTable(ledger)}
 
 
-def part_context(request, part: Part) -> dict:
-    """What the part page shows below its header: figures, stock by location, the ledger. Also
-    what a stock action re-renders out of band after it wrote."""
+def part_context(request, part: Part, *, with_ledger: bool = True) -> dict:
+    """What the part page shows below its header: figures, stock by location and (unless the
+    page loads it afterwards) the ledger. Also what a stock action re-renders out of band after
+    it wrote."""
     stock_items = list(selectors.stock_by_location(part=part))
     actions = request.membership is not None and request.membership.allows(Role.MANAGER)
+    ledger = ledger_context(request, part) if with_ledger else {"ledger_later": True}
     return {
-        **ledger_context(request, part),
+        **ledger,
+        "part": part,
         "stock_items": stock_items,
         "stock_table": PartStockTable(stock_items, part=part, actions=actions),
     }
@@ -151,15 +154,21 @@ def _action_panels(request, part: Part) -> list[dict]:
 
 @site_required
 def part_detail(request, pk: int):
-    """The part: figures, stock actions, stock by location and the ledger. HTMX paging through
-    the ledger gets only ``ledger``, for which the part alone is read."""
+    """The part: figures, stock actions, stock by location and the ledger.
+
+    The page comes without the ledger, which it then asks for (HTMX, ``?ledger_page=1``) as it
+    asks for a stock action's form: what a technician came for (on hand, where, the actions)
+    arrives without waiting for the history, which is a list of its own (about 40 % of the page's
+    time; bench/README.md). Without JavaScript, "Show the ledger" opens the page with it, as any
+    ``?ledger_page=N`` does. HTMX paging through the ledger gets only ``ledger``, for which the
+    part alone is read."""
     if "ledger_page" in request.GET and is_partial_request(request):
         part = get_site_object_or_404(request, Part, pk=pk)
         context = ledger_context(request, part)
         return render_page(request, "inventory/part_detail.html", context, partial="ledger")
     part = get_part(request, pk)
     context = {
-        **part_context(request, part),
+        **part_context(request, part, with_ledger="ledger_page" in request.GET),
         "action_panels": _action_panels(request, part),
         "label_url": reverse("part-label", args=[part.pk]),
     }

@@ -206,9 +206,18 @@ def test_part_page_shows_figures_stock_and_ledger(tech_page, part, site, manager
     [stock_row] = all_by_testid(page, "stock-row")
     assert text(cell(stock_row, "Location")) == "Store"
     assert text(by_testid(stock_row, "stock-quantity")) == "10 pcs"
-    [ledger_row] = all_by_testid(page, "ledger-row")
-    assert text(cell(ledger_row, "Note")) == "Opening stock"
-    assert text(by_testid(ledger_row, "ledger-balance")) == "10"
+    # The ledger loads right after the page; without JavaScript, a link opens the page with it.
+    later = by_testid(page, "part-ledger")
+    ledger_url = f"/parts/{part.pk}/?ledger_page=1"
+    assert (later["hx-get"], later["hx-trigger"]) == (ledger_url, "load")
+    assert by_testid(later, "ledger-show")["href"] == f"{ledger_url}#part-ledger"
+    assert not all_by_testid(page, "ledger-row")
+    for response in (tech_page.get(ledger_url, headers=HTMX), tech_page.get(ledger_url)):
+        [ledger_row] = all_by_testid(response, "ledger-row")
+        assert text(cell(ledger_row, "Note")) == "Opening stock"
+        assert text(by_testid(ledger_row, "ledger-balance")) == "10"
+    assert root(tech_page.get(ledger_url, headers=HTMX))["id"] == "part-ledger"
+    assert figure(html(tech_page.get(ledger_url)), "part-on-hand") == "10"  # the whole page
 
 
 def test_ledger_dates_are_shown_in_the_site_time_zone(tech_page, part, site):
@@ -220,7 +229,7 @@ def test_ledger_dates_are_shown_in_the_site_time_zone(tech_page, part, site):
             year=2024, month=1, day=1, hour=23, minute=30, second=0, microsecond=0
         )
     )
-    [ledger_row] = all_by_testid(tech_page.get(f"/parts/{part.pk}/"), "ledger-row")
+    [ledger_row] = all_by_testid(tech_page.get(f"/parts/{part.pk}/?ledger_page=1"), "ledger-row")
     assert ledger_row.find("time")["datetime"] == "2024-01-02T08:30:00+09:00"
 
 
@@ -267,7 +276,7 @@ def test_non_stock_parts_offer_only_the_cost_actions(manager_page, make_part):
 def test_htmx_ledger_paging_swaps_only_the_ledger(tech_page, part, manager_user):
     for _ in range(30):
         services.part_restock(part=part, by=manager_user, quantity="1", cost="1")
-    page = tech_page.get(f"/parts/{part.pk}/")
+    page = tech_page.get(f"/parts/{part.pk}/", {"ledger_page": "1"}, headers=HTMX)
     balances = texts_by_testid(page, "ledger-balance")
     assert balances == [str(n) for n in range(40, 15, -1)]  # 25 rows, newest first
     older = tech_page.get(f"/parts/{part.pk}/", {"ledger_page": "2"}, headers=HTMX)
@@ -289,15 +298,17 @@ def test_part_page_queries_do_not_grow_with_ledger_rows_or_stock_items(
                 part=part, by=manager_user, quantity="-1", note="count", location=place
             )
 
-    url = f"/parts/{part.pk}/"
-    manager_page.get(url)
+    urls = [f"/parts/{part.pk}/", f"/parts/{part.pk}/?ledger_page=1"]
+    for url in urls:
+        manager_page.get(url)
     grow(3)
-    small = queries_for(manager_page, url)
+    small = [queries_for(manager_page, url) for url in urls]
     grow(3)
     assert (
         part.stock_items.count() == 7 and StockTransaction.objects.filter(part=part).count() == 13
     )
-    assert queries_for(manager_page, url) == small
+    assert [queries_for(manager_page, url) for url in urls] == small
+    assert small[0] < small[1]  # the page alone does not read the ledger
 
 
 # --- Stock actions --------------------------------------------------------------------------------
