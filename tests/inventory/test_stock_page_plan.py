@@ -26,13 +26,20 @@ def test_the_stock_page_is_read_in_order_from_an_index(tech_page, part, store):
             assert "TEMP B-TREE" not in plan and "INDEX" in plan, plan
 
 
-def test_a_parts_search_on_sqlite_tests_the_search_text_from_a_covering_index(tech_api, part):
-    sql = page_ids_query(tech_api, "/api/parts/?search=filter&limit=50")
+def test_parts_searched_or_listed_on_sqlite_are_tested_in_a_covering_index(
+    tech_api, tech_page, part
+):
     with connection.cursor() as cursor:
         indexes = connection.introspection.get_constraints(cursor, "inventory_part")
     if connection.vendor == "postgresql":
         assert "part_search_sqlite" not in indexes  # SQLite's alone
         return
-    assert indexes["part_search_sqlite"]["columns"] == ["site_id", "name", "id", "search_text"]
-    plan = sqlite_plan(sql)
-    assert "COVERING INDEX part_search_sqlite" in plan and "TEMP B-TREE" not in plan, plan
+    columns = ["site_id", "name", "id", "active", "search_text"]
+    assert indexes["part_search_sqlite"]["columns"] == columns
+    for client, url in (
+        (tech_api, "/api/parts/?search=filter&limit=50"),
+        (tech_page, "/parts/?q=filter"),  # active parts only, as the page starts
+        (tech_page, "/parts/?page=1"),
+    ):
+        plan = sqlite_plan(page_ids_query(client, url))
+        assert "COVERING INDEX part_search_sqlite" in plan and "TEMP B-TREE" not in plan, plan
