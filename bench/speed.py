@@ -312,8 +312,9 @@ class Bench:
             ("/vendors/", "/vendors/"),
             ("/locations/ (tree)", "/locations/"),
             ("/vendors/{id}/ (many parts)", f"/vendors/{s.many_vendor_id}/"),
-            # What paging through the part page's ledger requests: the ledger partial alone.
-            ("/parts/{id}/ ledger (HTMX partial)", f"/parts/{s.heavy_part_id}/"),
+            # What the part page loads after itself, and paging through its ledger requests: the
+            # ledger partial alone.
+            ("/parts/{id}/ ledger (HTMX partial)", f"/parts/{s.heavy_part_id}/?ledger_page=1"),
         ]
 
     def measure_pages(self) -> None:
