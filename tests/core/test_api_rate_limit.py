@@ -1,11 +1,15 @@
 """Per-user request budgets per window, shown in X-RateLimit-* headers; 429 with Retry-After."""
 
+import uuid
 from types import SimpleNamespace
 
 import pytest
+from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
 from django.test import override_settings
 
 from core.api import throttling
+from tests.helpers import ON_BOTH
 
 NOW = 1_700_000_030.0  # 50 s into a 60 s window: the test never straddles a window boundary
 WINDOW_END = 1_700_000_040  # NOW rounded up to the next multiple of 60
@@ -19,8 +23,23 @@ def frozen_clock(monkeypatch):
 limited = override_settings(API_RATE_LIMIT=3, API_RATE_LIMIT_ANON=2, API_RATE_WINDOW=60)
 
 
+@ON_BOTH
+def test_a_window_counter_counts_and_expires_on_the_cache_in_use(database):
+    backend = caches["default"]
+    # The PostgreSQL stage runs with Redis (one round trip per count); the first with the cache
+    # in process memory.
+    assert isinstance(backend, RedisCache) == (database == "second stage")
+    key = f"ratelimit:test:{uuid.uuid4().hex}"
+    assert [throttling.count_request(key, ttl=5) for _ in range(3)] == [1, 2, 3]
+    assert backend.get(key) == 3  # the same number through Django's cache
+    if isinstance(backend, RedisCache):
+        full_key = backend.make_and_validate_key(key)
+        assert 0 < backend._cache.get_client(full_key).ttl(full_key) <= 5
+
+
+@ON_BOTH
 @limited
-def test_requests_within_the_budget_count_down_in_headers(tech_api):
+def test_requests_within_the_budget_count_down_in_headers(tech_api, database):
     remaining = []
     for _ in range(3):
         response = tech_api.get("/api/user/me/")
@@ -31,8 +50,9 @@ def test_requests_within_the_budget_count_down_in_headers(tech_api):
     assert remaining == ["2", "1", "0"]
 
 
+@ON_BOTH
 @limited
-def test_the_request_over_the_budget_is_429_with_retry_after(tech_api):
+def test_the_request_over_the_budget_is_429_with_retry_after(tech_api, database):
     for _ in range(3):
         tech_api.get("/api/locations/")
     response = tech_api.get("/api/locations/")
