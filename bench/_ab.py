@@ -27,9 +27,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench import _load
 from bench._support import ROOT, say, setup_django, throwaway_database
-
-HOST = "127.0.0.1"
 
 
 def parse_args(argv=None):
@@ -100,15 +99,13 @@ def urls(seeded, count_of) -> list[tuple[str, str]]:
 
 
 def timed_get(port: int, path: str, headers: dict) -> float:
-    connection = http.client.HTTPConnection(HOST, port, timeout=60)
+    connection = http.client.HTTPConnection(_load.HOST, port, timeout=60)
     started = time.perf_counter()
-    connection.request("GET", path, headers=headers)
-    response = connection.getresponse()
-    response.read()
+    answered = _load.answers_200(connection, path, headers)
     elapsed = time.perf_counter() - started
     connection.close()
-    if response.status != 200:
-        raise RuntimeError(f"GET {path} on port {port} answered {response.status}")
+    if not answered:
+        raise RuntimeError(f"GET {path} on port {port} did not answer 200")
     return elapsed
 
 
@@ -137,7 +134,7 @@ def main(argv=None) -> int:
         setup_django()
         from django.test import Client
 
-        from bench import _load, _seed
+        from bench import _seed
         from bench._report import table
         from core.models import User
         from core.services import api_token_create

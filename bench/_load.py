@@ -99,7 +99,7 @@ def hammer(port: int, path: str, headers: dict, concurrency: int, seconds: float
         try:
             while time.perf_counter() < deadline:
                 started = time.perf_counter()
-                if _get(connection, path, headers):
+                if answers_200(connection, path, headers):
                     mine.append(time.perf_counter() - started)
                 else:
                     failed += 1
@@ -126,7 +126,7 @@ def hammer(port: int, path: str, headers: dict, concurrency: int, seconds: float
     }
 
 
-def _get(connection: http.client.HTTPConnection, path: str, headers: dict) -> bool:
+def answers_200(connection: http.client.HTTPConnection, path: str, headers: dict) -> bool:
     try:
         connection.request("GET", path, headers=headers)
         response = connection.getresponse()

@@ -71,3 +71,12 @@ def stocked_part(site, by, qty, location, cost="0", **fields) -> Part:
     return services.part_create(
         site=site, by=by, on_hand_qty=qty, unit_cost=cost, location=location, **fields
     )
+
+
+def supplied_by(part: Part, by, vendor_name: str, vendor_part_number: str, **fields) -> Vendor:
+    """A new vendor, made the part's preferred supplier under ``vendor_part_number`` through
+    ``services.part_update`` (with any other ``fields`` the update should change)."""
+    vendor = services.vendor_create(site=part.site, by=by, name=vendor_name)
+    link = {"vendor": vendor, "vendor_part_number": vendor_part_number, "is_preferred": True}
+    services.part_update(part=part, by=by, vendors=[link], **fields)
+    return vendor

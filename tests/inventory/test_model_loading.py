@@ -17,6 +17,7 @@ from core.models import Membership, TaskRecord, User
 from inventory import selectors
 from inventory.models import Part, PartVendor, StockItem, StockTransaction
 from tests.helpers import ON_BOTH
+from tests.inventory.factories import supplied_by
 from tests.reserving.models import Reservation
 
 pytestmark = pytest.mark.django_db
@@ -66,14 +67,7 @@ def test_every_model_of_the_project_loads_quickly():
 
 @pytest.fixture
 def records(site, manager_user, part, store):
-    from inventory import services
-
-    vendor = services.vendor_create(site=site, by=manager_user, name="Acme")
-    services.part_update(
-        part=part,
-        by=manager_user,
-        vendors=[{"vendor": vendor, "vendor_part_number": "A-1", "is_preferred": True}],
-    )
+    supplied_by(part, manager_user, "Acme", "A-1")
     TaskRecord.objects.create(site=site, name="job", result={"n": 1})
     return part
 

@@ -28,6 +28,7 @@ from tests.helpers import (
     text,
     texts_by_testid,
 )
+from tests.inventory.factories import supplied_by
 
 
 @pytest.fixture
@@ -191,12 +192,7 @@ def test_managers_get_a_new_part_button_technicians_do_not(tech_page, manager_pa
 
 
 def test_part_page_shows_figures_stock_and_ledger(tech_page, part, site, manager_user):
-    acme = services.vendor_create(site=site, by=manager_user, name="Acme")
-    services.part_update(
-        part=part,
-        by=manager_user,
-        vendors=[{"vendor": acme, "vendor_part_number": "AC-1", "is_preferred": True}],
-    )
+    supplied_by(part, manager_user, "Acme", "AC-1")
     page = html(tech_page.get(f"/parts/{part.pk}/"))
     figures = ("part-number", "part-on-hand", "part-available", "part-min", "part-desired")
     assert [figure(page, testid) for testid in figures] == ["FL-100", "10", "10", "5", "20"]

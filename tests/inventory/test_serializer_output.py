@@ -23,6 +23,7 @@ from inventory.api.serializers import (
     VendorSerializer,
 )
 from inventory.models import PartType, StockTransaction
+from tests.inventory.factories import supplied_by
 
 
 def drf_output(serializer, instance) -> dict:
@@ -32,13 +33,13 @@ def drf_output(serializer, instance) -> dict:
 
 @pytest.fixture
 def records(site, manager_user, store, part):
-    vendor = services.vendor_create(site=site, by=manager_user, name="Acme")
-    services.part_update(
-        part=part,
-        by=manager_user,
+    vendor = supplied_by(
+        part,
+        manager_user,
+        "Acme",
+        "A-1",
         min_qty="50",
         part_type=PartType.objects.create(site=site, name="Filters"),
-        vendors=[{"vendor": vendor, "vendor_part_number": "A-1", "is_preferred": True}],
     )
     listed = selectors.parts_for_list(site=site).get(pk=part.pk)
     return {
