@@ -118,7 +118,7 @@ REDIS_CACHE_URL = env.str("REDIS_CACHE_URL", default=REDIS_URL)
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "core.cache.RedisCache",
             "LOCATION": REDIS_CACHE_URL,
             "KEY_PREFIX": "shopwright",
         }

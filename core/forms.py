@@ -8,7 +8,6 @@ from datetime import datetime, time, timedelta
 from html import escape
 
 from django import forms
-from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.db.models import QuerySet
 from django.forms.utils import flatatt
@@ -20,7 +19,7 @@ from core.errors import NON_FIELD, ServiceError
 from core.models import Location, Site, User
 from core.selectors import locations_by_path, sites_for_user
 from core.services.locations import LOCATIONS_DATA
-from core.versions import Versioned, versioned_key
+from core.versions import Versioned, cached_answer
 
 
 class ServiceFormMixin:
@@ -77,12 +76,7 @@ class FastSelect(forms.Select):
         except EmptyResultSet:
             return _options(field)
         parts = ("options", field.label_field, str(field.empty_label), sql, repr(params))
-        key = versioned_key(*field.versioned, *parts)
-        options = cache.get(key)
-        if options is None:
-            options = _options(field)
-            cache.set(key, options, OPTIONS_CACHE_SECONDS)
-        return options
+        return cached_answer(field.versioned, parts, lambda: _options(field), OPTIONS_CACHE_SECONDS)
 
 
 def _options(field: "ModelChoiceField") -> str:

@@ -20,13 +20,12 @@ so paging costs O(page) between writes and an exact recount after one.
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator as DjangoPaginator
 from django.db.models import QuerySet
 from django.utils.functional import cached_property
 
-from core.versions import Versioned, versioned_key
+from core.versions import Versioned, cached_answer
 
 
 @dataclass(frozen=True)
@@ -73,12 +72,8 @@ def counted(queryset: QuerySet, *, versioned: Versioned | None = None) -> int:
         sql, params = queryset.values_list("pk").query.sql_with_params()
     except EmptyResultSet:  # a filter that can match nothing (another site's location)
         return 0
-    key = versioned_key(*versioned, "count", sql, repr(params))
-    count = cache.get(key)
-    if count is None:
-        count = queryset.count()
-        cache.set(key, count, timeout=COUNT_CACHE_SECONDS)
-    return count
+    parts = ("count", sql, repr(params))
+    return cached_answer(versioned, parts, queryset.count, COUNT_CACHE_SECONDS)
 
 
 # A cached count is keyed by the data version, so it is never stale; the timeout only bounds memory.

@@ -1,10 +1,10 @@
 """Data versions: a token per site and kind of data that changes after every committed write of it.
 
 Expensive answers that depend only on that data (the exact count of a site's 100,000 stock items,
-say) are cached under the current token (``versioned_key``) and are therefore never stale: a
-write makes a new token, and the next reader computes the answer afresh. The token is random, not
-a counter, so a token lost from the cache (eviction, a restart) can never bring back an answer
-cached under an older one.
+say) are cached together with the tokens they were computed under (``cached_answer``) and are
+therefore never stale: a write makes a new token, and the next reader, finding the stored tokens
+differ, computes the answer afresh. The token is random, not a counter, so a token lost from the
+cache (eviction, a restart) can never bring back an answer cached under an older one.
 
 The tokens live in the default cache: several web processes need a shared cache (Redis, as for
 the rate limits); a single embedded process is fine with its own memory.
@@ -12,6 +12,7 @@ the rate limits); a single embedded process is fine with its own memory.
 
 import hashlib
 import uuid
+from collections.abc import Callable
 
 from django.core.cache import cache
 from django.db import transaction
@@ -54,10 +55,26 @@ def data_changed(site_id: int, topic: str) -> None:
     transaction.on_commit(renew)
 
 
-def versioned_key(site_id: int, topics: str | tuple[str, ...], *parts: str) -> str:
-    """A cache key for an answer about ``topics`` at the site (one kind of data, or several an
-    answer depends on), valid until the next write of any of them."""
+def cached_answer(versioned: Versioned, parts: tuple[str, ...], compute: Callable, timeout: int):
+    """The answer about ``versioned`` (site id, the topic or topics it depends on) that ``parts``
+    name, from the cache if it was computed since the last write of that data, else ``compute()``
+    stored for the next reader.
+
+    One round trip to the cache for a hit: the topics' tokens and the stored answer are read
+    together, and the answer is used only if it was stored with the tokens read now. (Keying the
+    answer by the tokens instead takes two: the tokens first, then the answer.)"""
+    site_id, topics = versioned
     topics = (topics,) if isinstance(topics, str) else topics
-    versions = ":".join(f"{t}={token}" for t, token in data_versions(site_id, topics).items())
-    digest = hashlib.sha1("\x1f".join(parts).encode()).hexdigest()
-    return f"versioned:{site_id}:{versions}:{digest}"
+    token_keys = [_key(site_id, topic) for topic in topics]
+    digest = hashlib.sha1("\x1f".join((*topics, *parts)).encode()).hexdigest()
+    answer_key = f"versioned:{site_id}:{digest}"
+    found = cache.get_many([*token_keys, answer_key])
+    tokens = tuple(found.get(key) for key in token_keys)
+    if None in tokens:  # a topic nobody has read or written lately
+        tokens = tuple(data_versions(site_id, topics).values())
+    stored = found.get(answer_key)
+    if stored is not None and stored[0] == tokens:
+        return stored[1]
+    answer = compute()
+    cache.set(answer_key, (tokens, answer), timeout)
+    return answer

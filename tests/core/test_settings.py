@@ -59,7 +59,7 @@ def test_database_and_redis_urls_switch_to_production_mode():
     assert s["name"] == "shop"
     assert s["eager"] is False
     assert s["broker"] == "redis://127.0.0.1:6379/0"
-    assert s["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert s["cache"] == "core.cache.RedisCache"
     assert s["sessions"] == "django.contrib.sessions.backends.cached_db"
 
 
