@@ -94,7 +94,16 @@ if env.str("DATABASE_URL", default=""):
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         # Our queries are short and many; PostgreSQL's JIT compiler spends more time compiling
         # them (40-55 ms on an annotated parts page, see bench/README.md) than it saves.
-        DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+        options = DATABASES["default"].setdefault("OPTIONS", {})
+        options.setdefault("options", "-c jit=off")
+        if env.bool("DATABASE_PREPARED_STATEMENTS", default=True):
+            # A query the ORM sends again (every list and page sends the same few) is prepared
+            # on the connection after its second run and then not planned again: planning the
+            # joins of a list was 0.2-0.6 ms per query, 10-25 % of a request (bench/README.md).
+            # Off (false) behind a pooler in transaction mode that cannot keep prepared
+            # statements (PgBouncer before 1.21, or without max_prepared_statements).
+            options.setdefault("server_side_binding", True)
+            options.setdefault("prepare_threshold", 2)
 else:
     DATABASES = {
         "default": {

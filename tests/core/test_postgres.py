@@ -182,3 +182,21 @@ def test_parallel_creates_inside_subtrees_that_are_moving_keep_paths_consistent(
     assert not errors, errors
     _assert_paths_consistent(site)
     assert Location.objects.filter(site=site, path="T4 > U4 > S4 > C4 > G4 > New bin").exists()
+
+
+# --- (c) repeated queries run as prepared statements ----------------------------------------------
+
+
+def test_a_query_sent_again_runs_as_a_prepared_statement(site):
+    """``config.settings`` turns on server-side binding with a prepare threshold: from its third
+    run on, PostgreSQL runs a repeated query from its prepared plan instead of planning it again
+    (bench/README.md, fourth round)."""
+    from django.db import connection
+
+    for _ in range(3):
+        list(Location.objects.filter(site=site, name="Line 7"))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    location_reads = [sql for sql in prepared if 'FROM "core_location"' in sql]
+    assert any('"core_location"."name" = $1' in sql for sql in location_reads), prepared

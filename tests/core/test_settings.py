@@ -14,7 +14,7 @@ PROBE = (
     "'broker': s.CELERY_BROKER_URL, 'cache': s.CACHES['default']['BACKEND'],"
     "'secure_cookie': getattr(s, 'SESSION_COOKIE_SECURE', False),"
     "'sessions': getattr(s, 'SESSION_ENGINE', 'django.contrib.sessions.backends.db'),"
-    "'sqlite_options': s.DATABASES['default'].get('OPTIONS', {})}))"
+    "'db_options': s.DATABASES['default'].get('OPTIONS', {})}))"
 )
 
 
@@ -43,7 +43,7 @@ def test_embedded_default_is_sqlite_in_wal_mode_with_in_process_tasks():
     s = settings_for(SECRET_KEY="x" * 50)
     assert s["debug"] is False
     assert s["engine"] == "django.db.backends.sqlite3"
-    assert "journal_mode=WAL" in s["sqlite_options"]["init_command"]
+    assert "journal_mode=WAL" in s["db_options"]["init_command"]
     assert s["eager"] is True
     assert s["secure_cookie"] is True
     assert s["sessions"] == "django.contrib.sessions.backends.db"  # no shared cache to read
@@ -61,6 +61,19 @@ def test_database_and_redis_urls_switch_to_production_mode():
     assert s["broker"] == "redis://127.0.0.1:6379/0"
     assert s["cache"] == "core.cache.RedisCache"
     assert s["sessions"] == "django.contrib.sessions.backends.cached_db"
+
+
+def test_postgresql_prepares_repeated_queries_unless_turned_off():
+    url = "postgres://u:p@127.0.0.1:5432/shop"
+    options = settings_for(SECRET_KEY="x" * 50, DATABASE_URL=url)["db_options"]
+    assert options["server_side_binding"] is True
+    assert options["prepare_threshold"] == 2
+    assert "jit=off" in options["options"]
+
+    # Behind a pooler in transaction mode: no prepared statements, client-side binding.
+    off = settings_for(SECRET_KEY="x" * 50, DATABASE_URL=url, DATABASE_PREPARED_STATEMENTS="false")
+    assert "server_side_binding" not in off["db_options"]
+    assert "prepare_threshold" not in off["db_options"]
 
 
 def test_debug_is_only_on_when_set():
