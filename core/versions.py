@@ -13,6 +13,7 @@ the rate limits); a single embedded process is fine with its own memory.
 import hashlib
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.db import transaction
@@ -44,15 +45,38 @@ def data_versions(site_id: int, topics: tuple[str, ...]) -> dict[str, str]:
 
 
 def data_changed(site_id: int, topic: str) -> None:
-    """Call inside the writing transaction. The token changes now and again once the write has
-    committed: an answer a reader cached in between (from before the commit) is left behind
-    with the middle token."""
+    """Call inside the writing transaction (or after the write, outside one). The token changes
+    once the write has committed: from then on every reader computes afresh. Until then the
+    writing transaction itself reads past the cache (``cached_answer``), so that it sees its own
+    write; everyone else sees the committed data, which the old token still describes.
 
-    def renew() -> None:
-        cache.set(_key(site_id, topic), uuid.uuid4().hex, TIMEOUT)
+    One cache write per change. (Renewing the token at the write as well, so that the writer
+    would see its own change, cost every stock action a second round trip to Redis.)"""
+    transaction.on_commit(_Renewal(site_id, topic))
 
-    renew()
-    transaction.on_commit(renew)
+
+@dataclass(frozen=True)
+class _Renewal:
+    """The new token of a topic, due when the transaction that changed it commits."""
+
+    site_id: int
+    topic: str
+
+    def __call__(self) -> None:
+        cache.set(_key(self.site_id, self.topic), uuid.uuid4().hex, TIMEOUT)
+
+
+def _changed_in_this_transaction(site_id: int, topics: tuple[str, ...]) -> bool:
+    """Whether the open transaction changed one of ``topics``: a renewal of it is still waiting
+    for the commit. (Django drops the callbacks of a rolled-back transaction or savepoint, so a
+    write that was undone no longer counts.)"""
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        return False
+    return any(
+        isinstance(callback, _Renewal) and callback.site_id == site_id and callback.topic in topics
+        for _savepoints, callback, _robust in connection.run_on_commit
+    )
 
 
 def cached_answer(versioned: Versioned, parts: tuple[str, ...], compute: Callable, timeout: int):
@@ -65,6 +89,8 @@ def cached_answer(versioned: Versioned, parts: tuple[str, ...], compute: Callabl
     answer by the tokens instead takes two: the tokens first, then the answer.)"""
     site_id, topics = versioned
     topics = (topics,) if isinstance(topics, str) else topics
+    if _changed_in_this_transaction(site_id, topics):
+        return compute()  # our own uncommitted write: no one else may read this answer
     token_keys = [_key(site_id, topic) for topic in topics]
     digest = hashlib.sha1("\x1f".join((*topics, *parts)).encode()).hexdigest()
     answer_key = f"versioned:{site_id}:{digest}"

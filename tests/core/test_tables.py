@@ -125,7 +125,8 @@ def test_a_location_select_shows_paths_without_building_a_location_per_option(si
     assert field.label_from_instance(inner) == inner.path
 
 
-@pytest.mark.django_db
+# Committed writes, as a request makes them: a write still open reads past the cache.
+@pytest.mark.django_db(transaction=True)
 def test_offered_locations_are_cached_until_the_tree_changes(site, admin_user):
     hall = location_create(site=site, by=admin_user, name="Hall")
     field = LocationChoiceField("Where")
@@ -147,7 +148,8 @@ def test_offered_locations_are_cached_until_the_tree_changes(site, admin_user):
     assert field.widget.render("f", shelf.pk).count(" selected") == 1
 
 
-@pytest.mark.django_db
+# Committed writes, as a request makes them: a write still open reads past the cache.
+@pytest.mark.django_db(transaction=True)
 def test_offered_vendors_and_part_types_are_cached_until_one_is_added_or_renamed(
     site, manager_user
 ):

@@ -6,8 +6,9 @@ import uuid
 import pytest
 from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
+from django.db import transaction
 
-from core.versions import _key, cached_answer, data_changed
+from core.versions import _key, cached_answer, data_changed, data_version
 from tests.helpers import ON_BOTH
 
 pytestmark = pytest.mark.django_db
@@ -71,6 +72,43 @@ def test_a_lost_token_never_brings_back_an_old_answer(site, database):
 
     assert ask(site.pk, compute) == "answer 2"
     assert ask(site.pk, compute) == "answer 2"
+
+
+class Boom(Exception):
+    pass
+
+
+@ON_BOTH
+@pytest.mark.django_db(transaction=True)
+def test_a_writer_sees_its_own_change_and_others_see_it_once_committed(site, database):
+    compute = Counter()
+    ask(site.pk, compute)
+    token = data_version(site.pk, "stock")
+
+    with transaction.atomic():
+        data_changed(site.pk, "stock")
+        assert data_version(site.pk, "stock") == token  # not committed: nothing to see yet
+        assert ask(site.pk, compute) == "answer 2"  # the writer reads its own write
+        assert ask(site.pk, compute) == "answer 3"  # ... and caches nothing from it
+
+    assert data_version(site.pk, "stock") != token
+    assert ask(site.pk, compute) == "answer 4"
+    assert ask(site.pk, compute) == "answer 4"
+
+
+@ON_BOTH
+@pytest.mark.django_db(transaction=True)
+def test_a_rolled_back_write_changes_nothing(site, database):
+    compute = Counter()
+    ask(site.pk, compute)
+    token = data_version(site.pk, "stock")
+
+    with pytest.raises(Boom), transaction.atomic():
+        data_changed(site.pk, "stock")
+        raise Boom
+
+    assert data_version(site.pk, "stock") == token
+    assert ask(site.pk, compute) == "answer 1"
 
 
 @pytest.mark.postgres
