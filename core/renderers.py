@@ -3,11 +3,11 @@
 Every ``{{ field }}`` and label on a page goes through the form renderer, and Django's renders
 each through templates: an ``<input>`` is three (``text.html`` includes ``input.html``, which
 includes ``attrs.html``), a ``<select>`` one more per option. On a list page with a filter form
-that was 1.5-2 ms of a 13 ms page in a profile; an A/B in one process measured 2-5 % off list pages
-and 12-17 % off the part form (bench/README.md, fourth round). Here the templates whose whole text is
-known (inputs of every type, ``<select>`` with its options, labels) are written with string
-joins, to the character; any other template, and any of these that an app overrides, is rendered
-by Django as before. ``tests/core/test_renderers.py`` compares the two outputs.
+that was 1.5-2 ms of a 13 ms page in a profile; an A/B in one process measured 2-5 % off list
+pages and 12-17 % off the part form (bench/README.md, fourth round). Here the templates whose
+whole text is known (inputs of every type, ``<select>`` with its options, labels) are written
+with string joins, to the character; any other template, and any of these that an app
+overrides, is rendered by Django as before. ``tests/core/test_renderers.py`` compares the two.
 """
 
 from functools import cached_property
