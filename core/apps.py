@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
 from django.utils.translation import gettext_lazy as _
 
 
@@ -9,6 +10,9 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         # Registers the OpenAPI description of our token authentication with drf-spectacular.
         from core.api import schema  # noqa: F401
+        from core.timestamps import install
+
+        connection_created.connect(install, dispatch_uid="core.timestamps")
         from core.dashboard import register_card
         from core.selectors import site_summary
 

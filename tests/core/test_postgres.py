@@ -6,10 +6,14 @@ counters) is Redis, shared by all threads as it is by several web processes in p
 """
 
 import time
+from datetime import UTC, datetime
 
 import pytest
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
+from django.db import connection
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rest_framework.test import APIClient
 
 from core.errors import ServiceError
@@ -200,3 +204,23 @@ def test_a_query_sent_again_runs_as_a_prepared_statement(site):
         prepared = [row[0] for row in cursor.fetchall()]
     location_reads = [sql for sql in prepared if 'FROM "core_location"' in sql]
     assert any('"core_location"."name" = $1' in sql for sql in location_reads), prepared
+
+
+# --- (d) timestamps are read by psycopg's C parser, as Django would read them ---------------------
+
+
+@settings(max_examples=200, deadline=None)
+@given(moment=st.datetimes(min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30)))
+def test_timestamps_read_in_c_equal_what_django_reads(moment):
+    from psycopg.pq import Format
+
+    from core.timestamps import TIMESTAMPTZ_OID, FastTzLoader
+
+    aware = moment.replace(tzinfo=UTC)
+    with connection.cursor() as cursor:
+        loader = cursor.connection.adapters.get_loader(TIMESTAMPTZ_OID, Format.TEXT)
+        assert issubclass(loader, FastTzLoader)
+        cursor.execute("SELECT %s::timestamptz, %s::timestamptz AT TIME ZONE 'UTC'", [aware, aware])
+        read, naive = cursor.fetchone()
+    assert read == aware and read.tzinfo is UTC  # Django's loader pins it to the connection's
+    assert naive == moment
