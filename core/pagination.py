@@ -7,14 +7,20 @@ PostgreSQL evaluates a correlated subquery for each skipped row). Instead:
 1. the **ids** of the page come from the cheapest query that answers them: the same filters and
    ordering, selecting only the primary key, which an index serves (lists order by indexed columns
    and end with the primary key, so the order is total and pages never overlap);
-2. a page in the second half of the list is read **from the end** in reverse order, so the last
-   page costs what the first one does;
-3. the **rows** of those ids are then loaded with everything the list shows (annotations,
+2. a page whose **key** is known (the ordering values of its first row, found on an earlier
+   read of the list, ``core.keyset``) is **sought** from that key: the index seeks to it and
+   reads one page, at any depth. Every read learns the key of its page and of the next one, so
+   paging on through a list, or reading a page again, seeks;
+3. any other page is read by offset, from the **nearer end** (a page in the second half in
+   reverse order from the end), so the last page costs what the first one does and the middle
+   walks half the index once;
+4. the **rows** of those ids are then loaded with everything the list shows (annotations,
    ``select_related``, prefetches), for those rows only, and put back in the ids' order.
 
 ``count`` is the exact number of rows; a list whose count is expensive (hundreds of thousands of
-rows) caches it under a *data version* that every write of that data changes (``core.versions``),
-so paging costs O(page) between writes and an exact recount after one.
+rows) caches it, with the keys found on it, under a *data version* that every write of that data
+changes (``core.versions``), so paging costs O(page) between writes and an exact recount after
+one (``Listing``).
 """
 
 from collections.abc import Sequence
@@ -25,7 +31,8 @@ from django.core.paginator import Paginator as DjangoPaginator
 from django.db.models import QuerySet
 from django.utils.functional import cached_property
 
-from core.versions import Versioned, cached_answer
+from core.keyset import from_key, seekable_order
+from core.versions import CachedAnswer, Versioned, cached_answer
 
 
 @dataclass(frozen=True)
@@ -36,19 +43,43 @@ class Page:
     limit: int
 
 
-def page_ids(queryset: QuerySet, *, offset: int, limit: int, count: int) -> list:
-    """The primary keys of rows ``offset .. offset+limit`` of ``queryset`` in its order."""
+def page_ids(
+    queryset: QuerySet, *, offset: int, limit: int, count: int, known: dict | None = None
+) -> list:
+    """The primary keys of rows ``offset .. offset+limit`` of ``queryset`` in its order.
+
+    ``known`` (offset -> key, see ``core.keyset``) holds the keys found on earlier pages of the
+    list: with the key at ``offset`` the page is sought, else read by offset from the nearer end.
+    Either way the keys this read finds (at ``offset``, and at the next page's offset) are added
+    to ``known``."""
     if limit <= 0 or offset >= count:
         return []
-    ids = queryset.values_list("pk", flat=True)
-    if not queryset.ordered:
-        ids = ids.order_by("pk")
+    order = seekable_order(queryset) if known is not None else None
+    if order is None:
+        return [row[0] for row in _by_offset(queryset.values_list("pk"), offset, limit, count)]
+    rows = queryset.values_list("pk", *(path for path, _descending in order))
+    key = known.get(offset)
+    if key is not None:
+        rows = list(rows.filter(from_key(order, key))[: limit + 1])
+    else:
+        rows = _by_offset(rows, offset, limit + 1, count)
+    if rows:
+        known[offset] = rows[0][1:]
+    if len(rows) > limit:
+        known[offset + limit] = rows[limit][1:]
+    return [row[0] for row in rows[:limit]]
+
+
+def _by_offset(rows: QuerySet, offset: int, limit: int, count: int) -> list:
+    """Rows ``offset .. offset+limit`` (as far as there are), by OFFSET from the nearer end."""
+    if not rows.ordered:
+        rows = rows.order_by("pk")
     end = min(offset + limit, count)
     if offset > count - end:
         # Closer to the end: skip fewer rows by reading the reversed order from the end.
         tail = count - end
-        return list(reversed(list(ids.reverse()[tail : tail + (end - offset)])))
-    return list(ids[offset:end])
+        return list(reversed(list(rows.reverse()[tail : tail + (end - offset)])))
+    return list(rows[offset:end])
 
 
 def rows_for_ids(queryset: QuerySet, ids: Sequence) -> list:
@@ -84,26 +115,67 @@ def page_of(
     queryset: QuerySet, *, offset: int, limit: int, versioned: Versioned | None = None
 ) -> Page:
     """One page of ``queryset`` (see the module docstring)."""
-    count = counted(queryset, versioned=versioned)
-    ids = page_ids(queryset, offset=offset, limit=limit, count=count)
-    return Page(rows=rows_for_ids(queryset, ids), count=count, offset=offset, limit=limit)
+    listing = Listing(queryset, versioned)
+    ids = listing.page_ids(offset, limit)
+    return Page(rows=rows_for_ids(queryset, ids), count=listing.count, offset=offset, limit=limit)
+
+
+# A list keeps the keys of at most this many offsets (each a few values) with its count.
+KNOWN_KEYS_MAX = 200
+
+
+class Listing:
+    """A list's count and the keys found on its pages (``core.keyset``). With ``versioned``
+    (as for ``counted``) both are kept in the cache, in one entry under the list's SQL (with its
+    order), so one round trip answers both; without, the list is counted and paged by offset."""
+
+    def __init__(self, queryset: QuerySet, versioned: Versioned | None = None):
+        self.queryset = queryset
+        self.entry = None
+        if versioned is not None:
+            try:
+                sql, params = queryset.values_list("pk").query.sql_with_params()
+            except EmptyResultSet:  # a filter that can match nothing (another site's location)
+                self.state = {"count": 0, "known": None}
+                return
+            self.entry = CachedAnswer(versioned, ("list", sql, repr(params)), COUNT_CACHE_SECONDS)
+
+    @cached_property
+    def state(self) -> dict:
+        if self.entry is None:
+            return {"count": self.queryset.order_by().count(), "known": None}
+        return self.entry.get(lambda: {"count": self.queryset.order_by().count(), "known": {}})
+
+    @property
+    def count(self) -> int:
+        return self.state["count"]
+
+    def page_ids(self, offset: int, limit: int) -> list:
+        known = self.state["known"]
+        learned = dict(known) if known is not None else None
+        ids = page_ids(self.queryset, offset=offset, limit=limit, count=self.count, known=learned)
+        if learned != known:
+            while len(learned) > KNOWN_KEYS_MAX:
+                del learned[next(iter(learned))]  # the first found
+            self.state = {**self.state, "known": learned}
+            self.entry.put(self.state)
+        return ids
 
 
 class Paginator(DjangoPaginator):
     """Django's paginator for pages (``?page=N``, "Page 3 of 40"), paging the same way as the
-    API: ids first, from the end for the second half, rows for the page only; ``versioned`` as
-    for ``counted``."""
+    API (``Listing``): ids first, sought from a known key or read from the nearer end, rows for
+    the page only; ``versioned`` as for ``counted``."""
 
     def __init__(self, object_list, per_page, *, versioned: Versioned | None = None):
         super().__init__(object_list, per_page)
-        self.versioned = versioned
+        self.listing = Listing(object_list, versioned)
 
     @cached_property
     def count(self) -> int:
-        return counted(self.object_list, versioned=self.versioned)
+        return self.listing.count
 
     def page(self, number):
         number = self.validate_number(number)
-        offset = (number - 1) * self.per_page
-        ids = page_ids(self.object_list, offset=offset, limit=self.per_page, count=self.count)
+        ids = self.listing.page_ids((number - 1) * self.per_page, self.per_page)
         return self._get_page(rows_for_ids(self.object_list, ids), number, self)

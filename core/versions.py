@@ -82,25 +82,43 @@ def _changed_in_this_transaction(site_id: int, topics: tuple[str, ...]) -> bool:
 def cached_answer(versioned: Versioned, parts: tuple[str, ...], compute: Callable, timeout: int):
     """The answer about ``versioned`` (site id, the topic or topics it depends on) that ``parts``
     name, from the cache if it was computed since the last write of that data, else ``compute()``
-    stored for the next reader.
+    stored for the next reader (see ``CachedAnswer``)."""
+    return CachedAnswer(versioned, parts, timeout).get(compute)
 
-    One round trip to the cache for a hit: the topics' tokens and the stored answer are read
-    together, and the answer is used only if it was stored with the tokens read now. (Keying the
-    answer by the tokens instead takes two: the tokens first, then the answer.)"""
-    site_id, topics = versioned
-    topics = (topics,) if isinstance(topics, str) else topics
-    if _changed_in_this_transaction(site_id, topics):
-        return compute()  # our own uncommitted write: no one else may read this answer
-    token_keys = [_key(site_id, topic) for topic in topics]
-    digest = hashlib.sha1("\x1f".join((*topics, *parts)).encode()).hexdigest()
-    answer_key = f"versioned:{site_id}:{digest}"
-    found = cache.get_many([*token_keys, answer_key])
-    tokens = tuple(found.get(key) for key in token_keys)
-    if None in tokens:  # a topic nobody has read or written lately
-        tokens = tuple(data_versions(site_id, topics).values())
-    stored = found.get(answer_key)
-    if stored is not None and stored[0] == tokens:
-        return stored[1]
-    answer = compute()
-    cache.set(answer_key, (tokens, answer), timeout)
-    return answer
+
+class CachedAnswer:
+    """One answer about ``versioned`` data, cached with the tokens it was computed under.
+
+    ``get`` is one round trip to the cache for a hit: the topics' tokens and the stored answer
+    are read together, and the answer is used only if it was stored with the tokens read now.
+    (Keying the answer by the tokens instead takes two: the tokens first, then the answer.)
+    ``put`` stores a changed answer (more known about the same data) under the tokens ``get``
+    read, so it is dropped as soon as any of them changes."""
+
+    def __init__(self, versioned: Versioned, parts: tuple[str, ...], timeout: int):
+        site_id, topics = versioned
+        self.site_id, self.timeout = site_id, timeout
+        self.topics = (topics,) if isinstance(topics, str) else topics
+        digest = hashlib.sha1("\x1f".join((*self.topics, *parts)).encode()).hexdigest()
+        self.key = f"versioned:{site_id}:{digest}"
+        self.tokens: tuple | None = None  # None: not to be stored (our own uncommitted write)
+
+    def get(self, compute: Callable):
+        if _changed_in_this_transaction(self.site_id, self.topics):
+            return compute()  # our own uncommitted write: no one else may read this answer
+        token_keys = [_key(self.site_id, topic) for topic in self.topics]
+        found = cache.get_many([*token_keys, self.key])
+        tokens = tuple(found.get(key) for key in token_keys)
+        if None in tokens:  # a topic nobody has read or written lately
+            tokens = tuple(data_versions(self.site_id, self.topics).values())
+        self.tokens = tokens
+        stored = found.get(self.key)
+        if stored is not None and stored[0] == tokens:
+            return stored[1]
+        answer = compute()
+        self.put(answer)
+        return answer
+
+    def put(self, answer) -> None:
+        if self.tokens is not None:
+            cache.set(self.key, (self.tokens, answer), self.timeout)
