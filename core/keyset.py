@@ -8,20 +8,23 @@ page. ``core.pagination`` learns keys as it reads pages (each page also tells th
 after it) and keeps them with the list's count, under the data version, so paging on through a
 list, or reading a page again, seeks; a first jump into the middle still walks.
 
-Seeking needs an order of plain columns that are never NULL (a NULL sorts first on SQLite and
-last on PostgreSQL, and compares as nothing); a list ordered otherwise (by an annotation, a
-nullable column) is paged by offset alone.
+Seeking needs an order of plain columns, of which only the first may be NULL: a NULL compares
+as nothing, and sorts last on PostgreSQL and first on SQLite (``nulls_order_largest``), so the
+rows from a key on are then two runs, the values and the NULLs, each sought on its own
+(``regions``). A list ordered otherwise (by an annotation, a later nullable column) is paged by
+offset alone.
 """
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Model, Q, QuerySet
 
-# (column path, descending) for each term of an order.
-Order = list[tuple[str, bool]]
+# (column path, descending, nullable) for each term of an order; only the first may be nullable.
+Order = list[tuple[str, bool, bool]]
 
 
 def seekable_order(queryset: QuerySet) -> Order | None:
-    """The queryset's order as ``[(path, descending)]``, or None if it cannot be sought."""
+    """The queryset's order as ``[(path, descending, nullable)]``, or None if it cannot be
+    sought."""
     query = queryset.query
     if query.order_by:
         terms = query.order_by
@@ -32,30 +35,37 @@ def seekable_order(queryset: QuerySet) -> Order | None:
     if not terms or query.extra_order_by:
         return None
     order = []
-    for term in terms:
+    for position, term in enumerate(terms):
         if not isinstance(term, str) or term == "?":
             return None  # an expression, or random
         path = term.removeprefix("-")
-        if not _never_null(queryset.model, path):
+        column = _column(queryset.model, path)
+        if column is None or (column == NULLABLE and position > 0):
             return None
-        order.append((path, term.startswith("-")))
+        order.append((path, term.startswith("-"), column == NULLABLE))
     return order
 
 
-def _never_null(model: type[Model], path: str) -> bool:
-    """Whether ``path`` names a column that is never NULL, through foreign keys that are never
-    NULL either (an annotation or a reverse relation is not a column: False)."""
+NEVER_NULL, NULLABLE = "never null", "nullable"
+
+
+def _column(model: type[Model], path: str) -> str | None:
+    """Whether ``path`` names a column (through foreign keys) that is ``NEVER_NULL`` or
+    ``NULLABLE`` (a missing related record counts as NULL); None for anything else (an
+    annotation, a reverse relation, a foreign key by name, which orders by the related model's
+    own order)."""
     *relations, last = path.split("__")
+    nullable = False
     for name in relations:
         field = _field(model, name)
-        if field is None or not field.many_to_one or field.null:
-            return False
+        if field is None or not field.many_to_one:
+            return None
+        nullable |= field.null
         model = field.related_model
     field = _field(model, last)
-    if field is None or field.null or not field.concrete:
-        return False
-    # A foreign key by name orders by the related model's own order; by its column, by the id.
-    return not field.is_relation or last == field.attname
+    if field is None or not field.concrete or (field.is_relation and last != field.attname):
+        return None
+    return NULLABLE if nullable or field.null else NEVER_NULL
 
 
 def _field(model: type[Model], name: str):
@@ -67,12 +77,31 @@ def _field(model: type[Model], name: str):
         return None
 
 
+def regions(order: Order, key: tuple, *, nulls_largest: bool) -> list[Q]:
+    """The rows at or after the row whose ordering values are ``key``, in ``order``, as runs
+    each read in order from an index: the rows from the key among its first column's values,
+    then, where NULLs sort after the values, the NULLs (or from a NULL key: the NULLs from the
+    key on, then the values, where NULLs sort first). ``nulls_largest`` is the database's
+    ``features.nulls_order_largest``."""
+    (first, descending, nullable), value = order[0], key[0]
+    if not nullable:
+        return [from_key(order, key)]
+    nulls_last = descending != nulls_largest
+    rest = from_key(order[1:], key[1:]) if len(order) > 1 else Q()
+    if value is None:
+        runs = [Q(**{f"{first}__isnull": True}) & rest]
+        return runs if nulls_last else [*runs, Q(**{f"{first}__isnull": False})]
+    runs = [from_key(order, key)]
+    return [*runs, Q(**{f"{first}__isnull": True})] if nulls_last else runs
+
+
 def from_key(order: Order, key: tuple) -> Q:
-    """The rows at or after the row whose ordering values are ``key``, in ``order``.
+    """The rows at or after the row whose ordering values are ``key`` (none of them NULL), in
+    ``order``.
 
     The first column's bound stands alone (``created_at <= x AND (...)``), so that the database
     seeks the index to it; the rest orders the rows that tie on it."""
-    (path, descending), value = order[0], key[0]
+    (path, descending, _nullable), value = order[0], key[0]
     bound = Q(**{f"{path}__{'lte' if descending else 'gte'}": value})
     if len(order) == 1:
         return bound

@@ -28,10 +28,11 @@ from dataclasses import dataclass
 
 from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator as DjangoPaginator
+from django.db import connections
 from django.db.models import QuerySet
 from django.utils.functional import cached_property
 
-from core.keyset import from_key, seekable_order
+from core.keyset import regions, seekable_order
 from core.versions import CachedAnswer, Versioned, cached_answer
 
 
@@ -57,10 +58,16 @@ def page_ids(
     order = seekable_order(queryset) if known is not None else None
     if order is None:
         return [row[0] for row in _by_offset(queryset.values_list("pk"), offset, limit, count)]
-    rows = queryset.values_list("pk", *(path for path, _descending in order))
+    rows = queryset.values_list("pk", *(path for path, _descending, _nullable in order))
     key = known.get(offset)
     if key is not None:
-        rows = list(rows.filter(from_key(order, key))[: limit + 1])
+        nulls_largest = connections[queryset.db].features.nulls_order_largest
+        found = []
+        for run in regions(order, key, nulls_largest=nulls_largest):
+            found += rows.filter(run)[: limit + 1 - len(found)]
+            if len(found) > limit:
+                break
+        rows = found
     else:
         rows = _by_offset(rows, offset, limit + 1, count)
     if rows:
