@@ -358,6 +358,47 @@ class Bench:
             self.row("requests", label, client, urls, DETAIL_BUDGET_MS, floor)
         self.row("requests", "page  / (dashboard)", self.page, ["/"] * n, DETAIL_BUDGET_MS, "page")
 
+    # --- Right after a write -------------------------------------------------------------------
+
+    def measure_cold(self) -> None:
+        """Middle pages read right after a write of their data: the exact count and the page's
+        key are not known yet (``core.pagination.Listing``), so the request counts the list and
+        walks the offset. The rows above read them warm, as every request does until the next
+        write; these show what the first one after a write costs."""
+        from core.versions import data_changed
+        from inventory.services.ledger import STOCK_DATA, STOCK_LIST_DATA
+        from inventory.services.parts import PARTS_DATA
+
+        n = max(MIN_SAMPLES, self.args.requests // 3)
+        cold = [
+            ("API   /api/parts/", self.api, "/api/parts/?", PARTS_DATA),
+            ("API   /api/stock/", self.api, "/api/stock/?", STOCK_DATA),
+            ("API   /api/part-transactions/", self.api, "/api/part-transactions/?", STOCK_DATA),
+            ("page  /stock/ all locations", self.page, "/stock/?", STOCK_LIST_DATA[0]),
+        ]
+        for label, client, prefix, topic in cold:
+            path = prefix.rstrip("?")
+            count = self.list_count(path if path.startswith("/api/") else "/api/stock/")
+            steps = self.offsets(count)
+            _step, offset = steps[1] if len(steps) > 2 else steps[-1]
+            if client is self.api:
+                url = f"{prefix}limit={PAGE_SIZE}&offset={offset}"
+            else:
+                url = f"{prefix}page={offset // PAGE_SIZE + 1}"
+            record = {
+                "label": f"cold  {label} middle, after a write",
+                "url": url,
+                "budget_ms": None,
+            }
+            durations = []
+            for _ in range(n + 1):
+                data_changed(self.seeded.site_id, topic)
+                begin = time.perf_counter()
+                self.fetch(client, url)
+                durations.append(time.perf_counter() - begin)
+            record.update(summary_ms(durations[1:]))
+            self.results["requests"].append(record)
+
     # --- Orderings --------------------------------------------------------------------------------
 
     def measure_orderings(self) -> None:
@@ -716,7 +757,7 @@ def run(args, where: str) -> dict:
     gc.collect()
     gc.freeze()
     steps = [bench.floors, bench.measure_api_lists, bench.measure_pages, bench.measure_searches]
-    steps += [bench.measure_details, bench.floors_again]
+    steps += [bench.measure_details, bench.measure_cold, bench.floors_again]
     steps += [] if args.no_orderings else [bench.measure_orderings]
     steps += [bench.measure_actions, bench.measure_throughput]
     steps += [] if args.no_load else [bench.measure_load]
