@@ -50,6 +50,16 @@ def parts_for_list(*, site: Site) -> QuerySet[Part]:
     return parts.defer(*NOT_LISTED).with_quantities().prefetch_related(vendor_links())
 
 
+def part_for_page(*, site: Site) -> QuerySet[Part]:
+    """Parts as the part page shows one: quantities, type, default location and vendors,
+    without the people who created and changed it, which the page does not show (two joins
+    fewer to write and read)."""
+    parts = select_related_columns(
+        Part.objects.for_site(site), part_type=("name",), default_location=("path",)
+    )
+    return parts.defer(*NOT_LISTED).with_quantities().prefetch_related(vendor_links())
+
+
 def parts_for_table(*, site: Site) -> QuerySet[Part]:
     """Parts as the parts page lists them: quantities and type, without the people and vendors
     the table does not show (a page of 50 then builds 100 records instead of 360)."""

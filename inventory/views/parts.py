@@ -25,7 +25,7 @@ LEDGER_PAGE_SIZE = 25
 
 def get_part(request, pk: int) -> Part:
     """A part of the current site with its derived quantities and vendors; else 404."""
-    return get_site_object_or_404(request, selectors.parts_for_list(site=request.site), pk=pk)
+    return get_site_object_or_404(request, selectors.part_for_page(site=request.site), pk=pk)
 
 
 # --- Parts list -----------------------------------------------------------------------------------
