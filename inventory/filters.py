@@ -1,12 +1,14 @@
 """FilterSets shared by the inventory API and pages."""
 
 import django_filters
-from django.db.models import Q, Subquery
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.filters import IdFilter
 from core.models import Location
 from core.search import matching
+from core.services.locations import LOCATIONS_DATA
+from core.versions import cached_answer
 from inventory.models import (
     Part,
     StockItem,
@@ -63,6 +65,10 @@ class PartFilter(django_filters.FilterSet):
         return queryset.filter(vendor_links__vendor_id=value).distinct()
 
 
+# Cached under the tree's version, so never stale; the timeout bounds memory.
+SUBTREE_CACHE_SECONDS = 600
+
+
 class StockItemFilter(django_filters.FilterSet):
     """InvenTree's stock filters: ``location`` includes sub-locations unless ``cascade=false``.
 
@@ -86,18 +92,29 @@ class StockItemFilter(django_filters.FilterSet):
 
     def filter_location(self, queryset, name, value):
         """The location and everything below it, as a list of location ids read first (one
-        prefix match on the stored lineage).
+        prefix match on the stored lineage) and kept under the site's location tree version.
 
         Filtering on the joined location's lineage instead let PostgreSQL walk the stock items in
         the list's order and test each one's location: the last page of one building's stock
         read 90,000 items of the other buildings (``bench/README.md``). With the ids, it reads
-        the items of those locations only.
+        the items of those locations only. A location of another site finds nothing: the items
+        must be of the location's site as well as of the list's.
         """
-        root = Location.objects.filter(pk=value, site__in=queryset.order_by().values("site")[:1])
-        inside = Location.objects.filter(
-            site__in=root.values("site"), lineage__startswith=Subquery(root.values("lineage"))
+        root = Location.objects.filter(pk=value).values_list("site_id", "lineage").first()
+        if root is None:
+            return queryset.none()
+        site_id, lineage = root
+        inside = cached_answer(
+            (site_id, LOCATIONS_DATA),
+            ("subtree", lineage),
+            lambda: list(
+                Location.objects.filter(site_id=site_id, lineage__startswith=lineage)
+                .order_by()
+                .values_list("id", flat=True)
+            ),
+            SUBTREE_CACHE_SECONDS,
         )
-        return queryset.filter(location_id__in=list(inside.order_by().values_list("id", flat=True)))
+        return queryset.filter(site_id=site_id, location_id__in=inside)
 
     def filter_cascade(self, queryset, name, value):
         """``cascade=false`` narrows a ``location`` filter to the location itself."""

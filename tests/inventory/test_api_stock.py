@@ -305,3 +305,19 @@ def test_a_location_filters_count_follows_a_move_of_the_tree(tech_api, site, man
 
     assert tech_api.get(url).json()["count"] == 0
     assert tech_api.get(f"/api/stock/?location={store.yard.pk}").json()["count"] == 1
+
+
+@pytest.mark.django_db(transaction=True)  # committed moves, as requests make them
+def test_a_location_filter_follows_the_tree_as_it_changes(tech_api, spread, store, admin_user):
+    """What is inside a location is cached under the site's tree version: a move shows at once."""
+
+    def inside(location) -> list[int]:
+        return sorted(pks(tech_api.get("/api/stock/", {"location": location.pk})))
+
+    assert inside(store.yard) == sorted(
+        spread[n].pk for n in ("yard_damaged", "yard_lost", "empty")
+    )
+    location_update(location=store.shelf_b, by=admin_user, parent=store.yard)
+
+    assert spread["shelf_b"].pk in inside(store.yard)
+    assert spread["shelf_b"].pk not in inside(store.building)
