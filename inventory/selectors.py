@@ -7,12 +7,14 @@ the same few queries. Pages and the API read through these functions, never ad h
 
 from decimal import Decimal
 
+from django.core.exceptions import EmptyResultSet
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from core.models import Site
 from core.pagination import counted
 from core.selectors import USER_REF_COLUMNS, select_related_columns
+from core.versions import Versioned, cached_answer
 from inventory.filters import StockItemFilter
 from inventory.models import (
     LISTED_VENDOR_LINKS,
@@ -104,9 +106,11 @@ def stock_items_to_act_on(*, part: Part) -> QuerySet[StockItem]:
     )
 
 
-def ledger_for_part(*, part: Part) -> QuerySet[StockTransaction]:
+def ledger_for_part(*, part: Part, with_part_name: bool = False) -> QuerySet[StockTransaction]:
+    """The part's ledger, newest first; ``with_part_name`` for the API rows, which name it."""
     rows = StockTransaction.objects.filter(part=part).order_by("-created_at", "-pk")
-    return select_related_columns(rows, location=("path",), created_by=USER_REF_COLUMNS)
+    parts = {"part": ("name",)} if with_part_name else {}
+    return select_related_columns(rows, **parts, location=("path",), created_by=USER_REF_COLUMNS)
 
 
 def transactions_for_site(*, site: Site) -> QuerySet[StockTransaction]:
@@ -118,10 +122,28 @@ def transactions_for_site(*, site: Site) -> QuerySet[StockTransaction]:
     )
 
 
-def total_used(transactions: QuerySet[StockTransaction]) -> Decimal:
-    """Quantity used up by work orders and builds (returns subtracted), as a positive number."""
-    used = transactions.filter(type__in=USAGE_TYPES).aggregate(total=Sum("quantity"))["total"]
-    return -(used or Decimal("0"))
+def total_used(
+    transactions: QuerySet[StockTransaction], *, versioned: Versioned | None = None
+) -> Decimal:
+    """Quantity used up by work orders and builds (returns subtracted), as a positive number.
+    With ``versioned`` (the site and the stock data topic), kept until the next stock write, as
+    a list's count is (``core.pagination.counted``)."""
+    usage = transactions.filter(type__in=USAGE_TYPES).order_by()
+
+    def total() -> Decimal:
+        return -(usage.aggregate(total=Sum("quantity"))["total"] or Decimal("0"))
+
+    if versioned is None:
+        return total()
+    try:
+        sql, params = usage.values_list("pk").query.sql_with_params()
+    except EmptyResultSet:
+        return Decimal("0")
+    return cached_answer(versioned, ("total_used", sql, repr(params)), total, TOTALS_CACHE_SECONDS)
+
+
+# Cached under the stock data version, so never stale; the timeout bounds memory.
+TOTALS_CACHE_SECONDS = 600
 
 
 def stock_items_for_site(*, site: Site) -> QuerySet[StockItem]:

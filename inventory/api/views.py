@@ -224,7 +224,7 @@ class LedgerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, InventoryV
         rows = self.filter_queryset(self.get_queryset())
         page = self.paginate_queryset(rows)
         response = self.get_paginated_response(self.get_serializer(page, many=True).data)
-        used = selectors.total_used(rows)
+        used = selectors.total_used(rows, versioned=(self.site.pk, self.count_topic))
         response.data["total_used"] = QUANTITY.serializer_output().to_representation(used)
         return response
 
@@ -245,7 +245,7 @@ class PartLedgerViewSet(LedgerViewSet):
 
     def queryset_for_site(self, site):
         part = get_object_or_404(Part.objects.for_site(site), pk=self.kwargs["part_pk"])
-        return selectors.ledger_for_part(part=part).select_related("part")
+        return selectors.ledger_for_part(part=part, with_part_name=True)
 
 
 class StockTransactionViewSet(LedgerViewSet):
