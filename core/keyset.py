@@ -16,7 +16,7 @@ offset alone.
 """
 
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Model, Q, QuerySet
+from django.db.models import BooleanField, Expression, F, Model, Q, QuerySet
 
 # (column path, descending, nullable) for each term of an order; only the first may be nullable.
 Order = list[tuple[str, bool, bool]]
@@ -95,15 +95,49 @@ def regions(order: Order, key: tuple, *, nulls_largest: bool) -> list[Q]:
     return [*runs, Q(**{f"{first}__isnull": True})] if nulls_last else runs
 
 
-def from_key(order: Order, key: tuple) -> Q:
+def from_key(order: Order, key: tuple) -> Q | Expression:
     """The rows at or after the row whose ordering values are ``key`` (none of them NULL), in
     ``order``.
 
-    The first column's bound stands alone (``created_at <= x AND (...)``), so that the database
-    seeks the index to it; the rest orders the rows that tie on it."""
+    All in one direction, that is one row comparison, ``(batch, id) >= ('', 812)``, which the
+    database reads as one range of an index on those columns, however many rows tie on the
+    first. Mixed directions are spelled out: the first column's bound stands alone
+    (``name >= x AND (...)``), so that the index seeks to it, and the rest orders the ties."""
+    if len({descending for _path, descending, _nullable in order}) == 1:
+        return RowFrom([path for path, _d, _n in order], key, descending=order[0][1])
     (path, descending, _nullable), value = order[0], key[0]
     bound = Q(**{f"{path}__{'lte' if descending else 'gte'}": value})
     if len(order) == 1:
         return bound
     beyond = Q(**{f"{path}__{'lt' if descending else 'gt'}": value})
     return bound & (beyond | (Q(**{path: value}) & from_key(order[1:], key[1:])))
+
+
+class RowFrom(Expression):
+    """``(a, b, c) >= (x, y, z)`` (``<=`` descending): a filter on a row of columns."""
+
+    output_field = BooleanField()
+    conditional = True
+
+    def __init__(self, paths: list[str], values: tuple, *, descending: bool):
+        super().__init__()
+        self.columns = [F(path) for path in paths]
+        self.values, self.descending = tuple(values), descending
+
+    def get_source_expressions(self):
+        return self.columns
+
+    def set_source_expressions(self, exprs):
+        self.columns = list(exprs)
+
+    def as_sql(self, compiler, connection):
+        sqls, params = [], []
+        for column in self.columns:
+            sql, column_params = compiler.compile(column)
+            sqls.append(sql)
+            params += column_params
+        for column, value in zip(self.columns, self.values, strict=True):
+            params.append(column.output_field.get_db_prep_value(value, connection))
+        sign = "<=" if self.descending else ">="
+        holders = ", ".join(["%s"] * len(self.values))
+        return f"({', '.join(sqls)}) {sign} ({holders})", params
