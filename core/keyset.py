@@ -77,22 +77,44 @@ def _field(model: type[Model], name: str):
         return None
 
 
-def regions(order: Order, key: tuple, *, nulls_largest: bool) -> list[Q]:
+def regions(order: Order, key: tuple, *, nulls_largest: bool, row_values: bool) -> list[Q]:
     """The rows at or after the row whose ordering values are ``key``, in ``order``, as runs
-    each read in order from an index: the rows from the key among its first column's values,
-    then, where NULLs sort after the values, the NULLs (or from a NULL key: the NULLs from the
-    key on, then the values, where NULLs sort first). ``nulls_largest`` is the database's
-    ``features.nulls_order_largest``."""
+    each read in order as one range of an index, the first run first.
+
+    - A first column that may be NULL: the rows from the key among its values, then, where
+      NULLs sort after the values, the NULLs (from a NULL key: the NULLs from the key on, then
+      the values, where NULLs sort first). ``nulls_largest`` is the database's
+      ``features.nulls_order_largest``.
+    - With ``row_values`` (PostgreSQL), the rows from a key are one run, a row comparison
+      (``from_key``). SQLite reads a row comparison, or the same condition spelled out, from an
+      index by its first column only, so a first column where every row ties (the stock's
+      batch, mostly empty) would be walked; there each column is a run of its own
+      (``ranges``): ``batch = '' AND id >= 812``, then ``batch > ''``."""
     (first, descending, nullable), value = order[0], key[0]
+    beyond = from_key if row_values else ranges
     if not nullable:
-        return [from_key(order, key)]
+        return _listed(beyond(order, key))
     nulls_last = descending != nulls_largest
-    rest = from_key(order[1:], key[1:]) if len(order) > 1 else Q()
     if value is None:
-        runs = [Q(**{f"{first}__isnull": True}) & rest]
+        null = Q(**{f"{first}__isnull": True})
+        runs = [null & run for run in _listed(beyond(order[1:], key[1:]))] if order[1:] else [null]
         return runs if nulls_last else [*runs, Q(**{f"{first}__isnull": False})]
-    runs = [from_key(order, key)]
+    runs = _listed(beyond(order, key))
     return [*runs, Q(**{f"{first}__isnull": True})] if nulls_last else runs
+
+
+def _listed(runs) -> list:
+    return runs if isinstance(runs, list) else [runs]
+
+
+def ranges(order: Order, key: tuple) -> list[Q]:
+    """The rows at or after ``key`` (none of it NULL) as runs that are each one index range:
+    those tying on the first column from the rest of the key on, then those beyond it."""
+    (path, descending, _nullable), value = order[0], key[0]
+    if len(order) == 1:
+        return [Q(**{f"{path}__{'lte' if descending else 'gte'}": value})]
+    beyond = Q(**{f"{path}__{'lt' if descending else 'gt'}": value})
+    return [Q(**{path: value}) & run for run in ranges(order[1:], key[1:])] + [beyond]
 
 
 def from_key(order: Order, key: tuple) -> Q | Expression:
@@ -130,14 +152,18 @@ class RowFrom(Expression):
     def set_source_expressions(self, exprs):
         self.columns = list(exprs)
 
-    def as_sql(self, compiler, connection):
-        sqls, params = [], []
-        for column in self.columns:
-            sql, column_params = compiler.compile(column)
-            sqls.append(sql)
-            params += column_params
+    def _compiled(self, compiler, connection) -> list[tuple[str, list]]:
+        """Each column's SQL with its params, and the key's value for it, prepared."""
+        pairs = []
         for column, value in zip(self.columns, self.values, strict=True):
-            params.append(column.output_field.get_db_prep_value(value, connection))
+            sql, params = compiler.compile(column)
+            pairs.append((sql, [*params, column.output_field.get_db_prep_value(value, connection)]))
+        return pairs
+
+    def as_sql(self, compiler, connection):
+        pairs = self._compiled(compiler, connection)
         sign = "<=" if self.descending else ">="
-        holders = ", ".join(["%s"] * len(self.values))
-        return f"({', '.join(sqls)}) {sign} ({holders})", params
+        columns = ", ".join(sql for sql, _params in pairs)
+        holders = ", ".join("%s" for _pair in pairs)
+        column_params = [p for _sql, params in pairs for p in params[:-1]]
+        return f"({columns}) {sign} ({holders})", [*column_params, *(ps[-1] for _s, ps in pairs)]

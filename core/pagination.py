@@ -59,11 +59,19 @@ def page_ids(
     if order is None:
         return [row[0] for row in _by_offset(queryset.values_list("pk"), offset, limit, count)]
     rows = queryset.values_list("pk", *(path for path, _descending, _nullable in order))
-    key = known.get(offset)
+    # Near either end an offset read walks a few index entries: only deeper pages are sought.
+    walk = min(offset, count - offset - limit)
+    key = known.get(offset) if walk > SEEK_BEYOND else None
     if key is not None:
-        nulls_largest = connections[queryset.db].features.nulls_order_largest
+        connection = connections[queryset.db]
+        runs = regions(
+            order,
+            key,
+            nulls_largest=connection.features.nulls_order_largest,
+            row_values=connection.vendor == "postgresql",
+        )
         found = []
-        for run in regions(order, key, nulls_largest=nulls_largest):
+        for run in runs:
             found += rows.filter(run)[: limit + 1 - len(found)]
             if len(found) > limit:
                 break
@@ -75,6 +83,10 @@ def page_ids(
     if len(rows) > limit:
         known[offset + limit] = rows[limit][1:]
     return [row[0] for row in rows[:limit]]
+
+
+# A page whose offset read would walk more index entries than this is sought from its key.
+SEEK_BEYOND = 500
 
 
 def _by_offset(rows: QuerySet, offset: int, limit: int, count: int) -> list:

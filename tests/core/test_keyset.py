@@ -8,6 +8,7 @@ from django.db.models import F
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from core import pagination
 from core.keyset import seekable_order
 from core.models import Location, TaskRecord
 from core.pagination import Listing, page_of
@@ -31,10 +32,11 @@ ORDERS = [
 
 
 @pytest.fixture
-def records(site):
+def records(site, monkeypatch):
     """40 records whose names, creation and finishing times tie in runs (some never finished),
     so that the later columns of an order decide."""
     made = [TaskRecord.objects.create(site=site, name=f"T{i % 7}") for i in range(40)]
+    monkeypatch.setattr(pagination, "SEEK_BEYOND", 0)  # seek at any depth of this short list
     for i, record in enumerate(made):
         TaskRecord.objects.filter(pk=record.pk).update(
             created_at=made[i - i % 5].created_at,
@@ -91,8 +93,12 @@ def test_a_sought_page_reads_from_its_key_not_from_an_offset(records, site):
     Listing(queryset, versioned).page_ids(20, 10)
     with CaptureQueriesContext(connection) as queries:
         Listing(queryset, versioned).page_ids(20, 10)
-    (sql,) = [q["sql"] for q in queries.captured_queries]
-    assert "OFFSET" not in sql and '"created_at", "core_taskrecord"."id") <= (' in sql
+    reads = [q["sql"] for q in queries.captured_queries]
+    assert reads and not [sql for sql in reads if "OFFSET" in sql]
+    # One row comparison on PostgreSQL; on SQLite the ties, then the rows beyond them.
+    assert ('"created_at", "core_taskrecord"."id") <= (' in reads[0]) or (
+        '"created_at" = ' in reads[0] and '"id" <= ' in reads[0]
+    )
 
 
 def test_keys_are_forgotten_when_the_data_changes(
@@ -133,4 +139,6 @@ def test_a_sought_page_costs_the_queries_of_a_first_page(records, site):
     page_of(queryset, offset=30, limit=10, versioned=versioned)
     first = count_queries(lambda: page_of(queryset, offset=0, limit=10, versioned=versioned))
     deep = count_queries(lambda: page_of(queryset, offset=30, limit=10, versioned=versioned))
-    assert deep == first == 2  # the ids, the rows (the count and the keys are cached)
+    # The ids (on SQLite, the ties of the key, then the rows beyond them) and the rows; the count
+    # and the keys are cached.
+    assert first == 2 and deep in (2, 3)
