@@ -8,11 +8,14 @@ page. ``core.pagination`` learns keys as it reads pages (each page also tells th
 after it) and keeps them with the list's count, under the data version, so paging on through a
 list, or reading a page again, seeks; a first jump into the middle still walks.
 
+The rows from a key are read as runs that are each one range of an index (``regions``): on
+PostgreSQL one row comparison (``from_key``); on SQLite, whose planner ranges a row comparison
+by its first column only, one run per column (``ranges``).
+
 Seeking needs an order of plain columns, of which only the first may be NULL: a NULL compares
 as nothing, and sorts last on PostgreSQL and first on SQLite (``nulls_order_largest``), so the
-rows from a key on are then two runs, the values and the NULLs, each sought on its own
-(``regions``). A list ordered otherwise (by an annotation, a later nullable column) is paged by
-offset alone.
+NULLs are then a run of their own. A list ordered otherwise (by an annotation, a later nullable
+column) is paged by offset alone.
 """
 
 from django.core.exceptions import FieldDoesNotExist
@@ -121,8 +124,8 @@ def from_key(order: Order, key: tuple) -> Q | Expression:
     """The rows at or after the row whose ordering values are ``key`` (none of them NULL), in
     ``order``.
 
-    All in one direction, that is one row comparison, ``(batch, id) >= ('', 812)``, which the
-    database reads as one range of an index on those columns, however many rows tie on the
+    All in one direction, that is one row comparison, ``(batch, id) >= ('', 812)``, which
+    PostgreSQL reads as one range of an index on those columns, however many rows tie on the
     first. Mixed directions are spelled out: the first column's bound stands alone
     (``name >= x AND (...)``), so that the index seeks to it, and the rest orders the ties."""
     if len({descending for _path, descending, _nullable in order}) == 1:
