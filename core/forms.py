@@ -8,7 +8,6 @@ from datetime import datetime, time, timedelta
 from html import escape
 
 from django import forms
-from django.core.exceptions import EmptyResultSet
 from django.db.models import QuerySet
 from django.forms.utils import flatatt
 from django.utils import timezone
@@ -19,7 +18,7 @@ from core.errors import NON_FIELD, ServiceError
 from core.models import Location, Site, User
 from core.selectors import locations_by_path, sites_for_user
 from core.services.locations import LOCATIONS_DATA
-from core.versions import Versioned, cached_answer
+from core.versions import CachedAnswer, Versioned
 
 
 class ServiceFormMixin:
@@ -69,14 +68,11 @@ class FastSelect(forms.Select):
         (``versioned``, as ``LocationChoiceField.offer`` does) has them cached under that data's
         version: a site's thousand locations are written once per change of the tree, not on
         every page that offers them."""
-        if field.versioned is None:
-            return _options(field)
-        try:
-            sql, params = field.queryset.query.sql_with_params()
-        except EmptyResultSet:
-            return _options(field)
-        parts = ("options", field.label_field, str(field.empty_label), sql, repr(params))
-        return cached_answer(field.versioned, parts, lambda: _options(field), OPTIONS_CACHE_SECONDS)
+        what = f"options:{field.label_field}:{field.empty_label}"
+        answer = field.versioned and CachedAnswer.about_query(
+            field.versioned, what, field.queryset, OPTIONS_CACHE_SECONDS
+        )
+        return answer.get(lambda: _options(field)) if answer else _options(field)
 
 
 def _options(field: "ModelChoiceField") -> str:
@@ -154,7 +150,7 @@ class LocationChoiceField(ModelChoiceField):
         """Offer the site's locations, or ``queryset`` (some of them); the options are cached
         until the site's location tree next changes."""
         if queryset is None:
-            queryset = locations_by_path(site=site if isinstance(site, int) else site.pk)
+            queryset = locations_by_path(site=site)
         self.offer_site_records(queryset, site=site, data=LOCATIONS_DATA)
 
     def __init__(self, label, *, required: bool = False, empty_label="—", **kwargs):

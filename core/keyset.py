@@ -94,20 +94,19 @@ def regions(order: Order, key: tuple, *, nulls_largest: bool, row_values: bool) 
       batch, mostly empty) would be walked; there each column is a run of its own
       (``ranges``): ``batch = '' AND id >= 812``, then ``batch > ''``."""
     (first, descending, nullable), value = order[0], key[0]
-    beyond = from_key if row_values else ranges
+
+    def seek(order: Order, key: tuple) -> list:
+        return [from_key(order, key)] if row_values else ranges(order, key)
+
     if not nullable:
-        return _listed(beyond(order, key))
+        return seek(order, key)
     nulls_last = descending != nulls_largest
     if value is None:
         null = Q(**{f"{first}__isnull": True})
-        runs = [null & run for run in _listed(beyond(order[1:], key[1:]))] if order[1:] else [null]
+        runs = [null & run for run in seek(order[1:], key[1:])] if order[1:] else [null]
         return runs if nulls_last else [*runs, Q(**{f"{first}__isnull": False})]
-    runs = _listed(beyond(order, key))
+    runs = seek(order, key)
     return [*runs, Q(**{f"{first}__isnull": True})] if nulls_last else runs
-
-
-def _listed(runs) -> list:
-    return runs if isinstance(runs, list) else [runs]
 
 
 def ranges(order: Order, key: tuple) -> list[Q]:
@@ -155,18 +154,16 @@ class RowFrom(Expression):
     def set_source_expressions(self, exprs):
         self.columns = list(exprs)
 
-    def _compiled(self, compiler, connection) -> list[tuple[str, list]]:
-        """Each column's SQL with its params, and the key's value for it, prepared."""
-        pairs = []
-        for column, value in zip(self.columns, self.values, strict=True):
-            sql, params = compiler.compile(column)
-            pairs.append((sql, [*params, column.output_field.get_db_prep_value(value, connection)]))
-        return pairs
-
     def as_sql(self, compiler, connection):
-        pairs = self._compiled(compiler, connection)
+        columns, params = [], []
+        for column in self.columns:
+            sql, column_params = compiler.compile(column)
+            columns.append(sql)
+            params += column_params
+        values = [
+            column.output_field.get_db_prep_value(value, connection)
+            for column, value in zip(self.columns, self.values, strict=True)
+        ]
         sign = "<=" if self.descending else ">="
-        columns = ", ".join(sql for sql, _params in pairs)
-        holders = ", ".join("%s" for _pair in pairs)
-        column_params = [p for _sql, params in pairs for p in params[:-1]]
-        return f"({columns}) {sign} ({holders})", [*column_params, *(ps[-1] for _s, ps in pairs)]
+        holders = ", ".join(["%s"] * len(values))
+        return f"({', '.join(columns)}) {sign} ({holders})", [*params, *values]

@@ -12,7 +12,7 @@ issue adds their spec). ``MONEY`` has 2 places.
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from functools import cached_property
+from functools import cache, cached_property
 
 from django import forms
 from django.conf import settings
@@ -254,11 +254,7 @@ def _localized(value: Decimal, decimal_pos: int | None = None) -> str:
     return f"{whole}{decimal_sep}{fraction}" if fraction else whole
 
 
-_CUTOFFS: dict[int, Decimal] = {}
-
-
+@cache
 def _cutoff(decimal_pos: int) -> Decimal:
-    cutoff = _CUTOFFS.get(decimal_pos)
-    if cutoff is None:  # Django's rule, which for no decimal places is 0.1, not 1
-        cutoff = _CUTOFFS[decimal_pos] = Decimal("0." + "1".rjust(decimal_pos, "0"))
-    return cutoff
+    """Django's rule, which for no decimal places is 0.1, not 1."""
+    return Decimal("0." + "1".rjust(decimal_pos, "0"))

@@ -26,14 +26,13 @@ one (``Listing``).
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator as DjangoPaginator
 from django.db import connections
 from django.db.models import QuerySet
 from django.utils.functional import cached_property
 
 from core.keyset import regions, seekable_order
-from core.versions import CachedAnswer, Versioned, cached_answer
+from core.versions import CachedAnswer, Versioned
 
 
 @dataclass(frozen=True)
@@ -116,14 +115,10 @@ def counted(queryset: QuerySet, *, versioned: Versioned | None = None) -> int:
     the filters, joins and grouping, and the full row query, with every join and annotation a
     list shows, took a third of a millisecond more to write out.)"""
     queryset = queryset.order_by()
-    if versioned is None:
-        return queryset.count()
-    try:
-        sql, params = queryset.values_list("pk").query.sql_with_params()
-    except EmptyResultSet:  # a filter that can match nothing (another site's location)
-        return 0
-    parts = ("count", sql, repr(params))
-    return cached_answer(versioned, parts, queryset.count, COUNT_CACHE_SECONDS)
+    answer = versioned and CachedAnswer.about_query(
+        versioned, "count", queryset.values_list("pk"), COUNT_CACHE_SECONDS
+    )
+    return answer.get(queryset.count) if answer else queryset.count()
 
 
 # A cached count is keyed by the data version, so it is never stale; the timeout only bounds memory.
@@ -150,18 +145,13 @@ class Listing:
 
     def __init__(self, queryset: QuerySet, versioned: Versioned | None = None):
         self.queryset = queryset
-        self.entry = None
-        if versioned is not None:
-            try:
-                sql, params = queryset.values_list("pk").query.sql_with_params()
-            except EmptyResultSet:  # a filter that can match nothing (another site's location)
-                self.state = {"count": 0, "known": None}
-                return
-            self.entry = CachedAnswer(versioned, ("list", sql, repr(params)), COUNT_CACHE_SECONDS)
+        self.entry = versioned and CachedAnswer.about_query(
+            versioned, "list", queryset.values_list("pk"), COUNT_CACHE_SECONDS
+        )
 
     @cached_property
     def state(self) -> dict:
-        if self.entry is None:
+        if not self.entry:
             return {"count": self.queryset.order_by().count(), "known": None}
         return self.entry.get(lambda: {"count": self.queryset.order_by().count(), "known": {}})
 

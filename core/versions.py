@@ -16,7 +16,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 from django.db import transaction
+from django.db.models import QuerySet
 
 TIMEOUT = 24 * 3600  # an idle token may go; a new one is simply made
 
@@ -118,6 +120,20 @@ class CachedAnswer:
         answer = compute()
         self.put(answer)
         return answer
+
+    @classmethod
+    def about_query(
+        cls, versioned: Versioned, what: str, queryset: QuerySet, timeout: int
+    ) -> "CachedAnswer | None":
+        """The answer ``what`` about ``queryset`` (a count, a total, a select's options), keyed
+        by its SQL; None for a queryset that can match nothing (another site's location): it
+        has no SQL, and Django answers it without asking the database, so there is nothing to
+        cache."""
+        try:
+            sql, params = queryset.query.sql_with_params()
+        except EmptyResultSet:
+            return None
+        return cls(versioned, (what, sql, repr(params)), timeout)
 
     def put(self, answer) -> None:
         if self.tokens is not None:

@@ -7,14 +7,13 @@ the same few queries. Pages and the API read through these functions, never ad h
 
 from decimal import Decimal
 
-from django.core.exceptions import EmptyResultSet
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from core.models import Site
 from core.pagination import counted
 from core.selectors import USER_REF_COLUMNS, select_related_columns
-from core.versions import Versioned, cached_answer
+from core.versions import CachedAnswer, Versioned
 from inventory.filters import StockItemFilter
 from inventory.models import (
     LISTED_VENDOR_LINKS,
@@ -39,27 +38,23 @@ def vendor_links() -> Prefetch:
 NOT_LISTED = ("search_text",)
 
 
-def parts_for_list(*, site: Site) -> QuerySet[Part]:
-    """Parts as lists and the part page show them: quantities, type, default location, who
-    created and changed them, and their vendors."""
+def _parts_shown(site: Site, **related: tuple[str, ...]) -> QuerySet[Part]:
+    """Parts with their quantities, type, default location and vendors, and ``related``."""
     parts = select_related_columns(
-        Part.objects.for_site(site),
-        part_type=("name",),
-        default_location=("path",),
-        created_by=USER_REF_COLUMNS,
-        updated_by=USER_REF_COLUMNS,
+        Part.objects.for_site(site), part_type=("name",), default_location=("path",), **related
     )
     return parts.defer(*NOT_LISTED).with_quantities().prefetch_related(vendor_links())
+
+
+def parts_for_list(*, site: Site) -> QuerySet[Part]:
+    """Parts as the API lists and shows them: with who created and changed them."""
+    return _parts_shown(site, created_by=USER_REF_COLUMNS, updated_by=USER_REF_COLUMNS)
 
 
 def part_for_page(*, site: Site) -> QuerySet[Part]:
-    """Parts as the part page shows one: quantities, type, default location and vendors,
-    without the people who created and changed it, which the page does not show (two joins
-    fewer to write and read)."""
-    parts = select_related_columns(
-        Part.objects.for_site(site), part_type=("name",), default_location=("path",)
-    )
-    return parts.defer(*NOT_LISTED).with_quantities().prefetch_related(vendor_links())
+    """Parts as the part page shows one: without the people who created and changed it, which
+    the page does not show (two joins fewer to write and read)."""
+    return _parts_shown(site)
 
 
 def parts_for_table(*, site: Site) -> QuerySet[Part]:
@@ -133,13 +128,10 @@ def total_used(
     def total() -> Decimal:
         return -(usage.aggregate(total=Sum("quantity"))["total"] or Decimal("0"))
 
-    if versioned is None:
-        return total()
-    try:
-        sql, params = usage.values_list("pk").query.sql_with_params()
-    except EmptyResultSet:
-        return Decimal("0")
-    return cached_answer(versioned, ("total_used", sql, repr(params)), total, TOTALS_CACHE_SECONDS)
+    answer = versioned and CachedAnswer.about_query(
+        versioned, "total_used", usage.values_list("pk"), TOTALS_CACHE_SECONDS
+    )
+    return answer.get(total) if answer else total()
 
 
 # Cached under the stock data version, so never stale; the timeout bounds memory.

@@ -78,12 +78,18 @@ class Boom(Exception):
     pass
 
 
-@ON_BOTH
-@pytest.mark.django_db(transaction=True)
-def test_a_writer_sees_its_own_change_and_others_see_it_once_committed(site, database):
+@pytest.fixture
+def asked(site):
+    """An answer about the site's stock, asked once (``answer 1``), and the stock token then."""
     compute = Counter()
     ask(site.pk, compute)
-    token = data_version(site.pk, "stock")
+    return compute, data_version(site.pk, "stock")
+
+
+@ON_BOTH
+@pytest.mark.django_db(transaction=True)
+def test_a_writer_sees_its_own_change_and_others_see_it_once_committed(site, asked, database):
+    compute, token = asked
 
     with transaction.atomic():
         data_changed(site.pk, "stock")
@@ -98,10 +104,8 @@ def test_a_writer_sees_its_own_change_and_others_see_it_once_committed(site, dat
 
 @ON_BOTH
 @pytest.mark.django_db(transaction=True)
-def test_a_rolled_back_write_changes_nothing(site, database):
-    compute = Counter()
-    ask(site.pk, compute)
-    token = data_version(site.pk, "stock")
+def test_a_rolled_back_write_changes_nothing(site, asked, database):
+    compute, token = asked
 
     with pytest.raises(Boom), transaction.atomic():
         data_changed(site.pk, "stock")
