@@ -8,7 +8,9 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        # Registers the OpenAPI description of our token authentication with drf-spectacular.
+        # Registers ``field__any`` (one array parameter on PostgreSQL) on every field, and the
+        # OpenAPI description of our token authentication with drf-spectacular.
+        from core import lookups  # noqa: F401
         from core.api import schema  # noqa: F401
         from core.timestamps import install
 

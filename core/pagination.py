@@ -104,7 +104,7 @@ def rows_for_ids(queryset: QuerySet, ids: Sequence) -> list:
     """The rows of ``ids`` with everything ``queryset`` adds to them, in the order of ``ids``."""
     if not ids:
         return []
-    by_pk = {row.pk: row for row in queryset.order_by().filter(pk__in=ids)}
+    by_pk = {row.pk: row for row in queryset.order_by().filter(pk__any=ids)}
     return [by_pk[pk] for pk in ids if pk in by_pk]
 
 

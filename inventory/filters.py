@@ -114,7 +114,7 @@ class StockItemFilter(django_filters.FilterSet):
             ),
             SUBTREE_CACHE_SECONDS,
         )
-        return queryset.filter(site_id=site_id, location_id__in=inside)
+        return queryset.filter(site_id=site_id, location_id__any=inside)
 
     def filter_cascade(self, queryset, name, value):
         """``cascade=false`` narrows a ``location`` filter to the location itself."""

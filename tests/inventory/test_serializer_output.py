@@ -3,6 +3,7 @@ serializer of the API, and the fields it shares between requests never carry one
 context into another."""
 
 import pytest
+from django.utils import timezone
 from rest_framework import serializers
 
 from core.api.serializers import (
@@ -63,6 +64,18 @@ def test_every_api_serializer_writes_what_drf_writes(records, site):
         assert serializer.to_representation(instance) == drf_output(serializer, instance), (
             serializer_class.__name__
         )
+
+
+@pytest.mark.parametrize("zone", ["UTC", "America/Chicago", "Asia/Kolkata"])
+def test_times_are_written_in_the_request_time_zone_as_drf_writes_them(records, site, zone):
+    """The output plan looks the time zone up once per serializer, where DRF asks per value."""
+    with timezone.override(zone):
+        for serializer_class, instance in records.items():
+            serializer = serializer_class(context={"site": site})
+            written = serializer.to_representation(instance)
+            assert written == drf_output(serializer, instance), serializer_class.__name__
+    if zone == "Asia/Kolkata":
+        assert written["created_at"].endswith("+05:30")
 
 
 def test_shared_fields_carry_no_context_from_one_request_to_the_next(records, site):
