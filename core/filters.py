@@ -22,6 +22,16 @@ class IdFilter(django_filters.NumberFilter):
     field_class = IdField
 
 
+class SiteFilterSet(django_filters.FilterSet):
+    """A FilterSet that knows the request's site (``self.site``), for filters that look
+    something up within it (what is inside a location). The API's filter backend passes the
+    view's site; a page passes ``request.site``."""
+
+    def __init__(self, data=None, queryset=None, *, site, **kwargs):
+        super().__init__(data, queryset, **kwargs)
+        self.site = site
+
+
 class LocationFilter(django_filters.FilterSet):
     parent = IdFilter(field_name="parent_id", label=_("Parent id"))
     top_level = django_filters.BooleanFilter(

@@ -7,6 +7,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from core.models import TASK_OPEN_STATES, APIToken, Location, Membership, Site, TaskRecord, User
 from core.pagination import counted
 from core.services.locations import LOCATIONS_DATA
+from core.versions import cached_answer
 
 # The columns of a user a list shows (``UserRefSerializer``, "by" columns).
 USER_REF_COLUMNS = ("username", "first_name", "last_name")
@@ -68,6 +69,33 @@ def location_ancestors(*, location: Location) -> QuerySet[Location]:
     """The locations above this one, from the top down (its breadcrumb as records)."""
     ancestor_ids = [int(i) for i in location.lineage.strip("/").split("/")[:-1] if i]
     return Location.objects.for_site(location.site_id).filter(pk__in=ancestor_ids).order_by("depth")
+
+
+def locations_inside(*, site: Site | int, location_id: int) -> list[int] | None:
+    """The ids of a location of ``site`` and of everything below it; None when the site has no
+    such location. Kept under the site's location tree version: a filter by place (a building's
+    stock, later its assets) costs one cache read between changes of the tree, and then one
+    prefix match on the stored lineage."""
+    site_id = getattr(site, "pk", site)
+
+    def compute() -> list[int] | None:
+        lineage = (
+            Location.objects.filter(site_id=site_id, pk=location_id)
+            .values_list("lineage", flat=True)
+            .first()
+        )
+        if lineage is None:
+            return None
+        inside = Location.objects.filter(site_id=site_id, lineage__startswith=lineage)
+        return list(inside.order_by().values_list("id", flat=True))
+
+    return cached_answer(
+        (site_id, LOCATIONS_DATA), ("inside", str(location_id)), compute, INSIDE_CACHE_SECONDS
+    )
+
+
+# Cached under the tree's version, so never stale; the timeout only bounds memory.
+INSIDE_CACHE_SECONDS = 600
 
 
 def location_children(*, location: Location) -> QuerySet[Location]:

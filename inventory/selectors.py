@@ -152,7 +152,7 @@ def stock_for_page(*, site: Site, filters: dict) -> QuerySet[StockItem]:
     items = stock_items_for_site(site=site).filter(quantity__gt=0)
     # Grouped by location, in the order an index of the stock items serves: ordering by the
     # location's path would sort every item of the site for each page (see bench/README.md).
-    return StockItemFilter(filters, queryset=items).qs.order_by("location_id", "pk")
+    return StockItemFilter(filters, queryset=items, site=site).qs.order_by("location_id", "pk")
 
 
 def vendors_for_site(*, site: Site) -> QuerySet[Vendor]:

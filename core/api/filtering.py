@@ -8,6 +8,8 @@ names none of them gets the queryset unchanged either way.
 
 from django_filters.rest_framework import DjangoFilterBackend
 
+from core.filters import SiteFilterSet
+
 
 def names_a_filter(filterset_class, params) -> bool:
     """Whether any query parameter belongs to a filter: its name, or a widget's suffixed name
@@ -24,3 +26,9 @@ class FilterBackend(DjangoFilterBackend):
         if filterset_class is None or not names_a_filter(filterset_class, request.query_params):
             return queryset
         return super().filter_queryset(request, queryset, view)
+
+    def get_filterset_kwargs(self, request, queryset, view):
+        kwargs = super().get_filterset_kwargs(request, queryset, view)
+        if issubclass(self.get_filterset_class(view, queryset), SiteFilterSet):
+            kwargs["site"] = view.site
+        return kwargs
