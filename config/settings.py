@@ -88,6 +88,9 @@ TEMPLATES = [
 # Django's form renderer, with the markup of inputs, selects and labels written in Python.
 FORM_RENDERER = "core.renderers.FormRenderer"
 
+# ModelBackend, reading a signed-in user's memberships with the user (core/backends.py).
+AUTHENTICATION_BACKENDS = ["core.backends.MemberBackend"]
+
 # --- Database -----------------------------------------------------------------------------------
 SQLITE_PATH = env.path("SQLITE_PATH", default=BASE_DIR / "db.sqlite3")
 if env.str("DATABASE_URL", default=""):

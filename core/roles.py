@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
 from core.models import Membership, Role, Site, User
+from core.sites import membership_cache
 
 
 def membership_for(user: User, site: Site | int) -> Membership | None:
@@ -11,7 +12,7 @@ def membership_for(user: User, site: Site | int) -> Membership | None:
     if not user or not user.is_authenticated:
         return None
     site_id = site if isinstance(site, int) else site.pk
-    cache = user.__dict__.setdefault("_membership_cache", {})
+    cache = membership_cache(user)
     if site_id not in cache:
         cache[site_id] = (
             Membership.objects.select_related("site").filter(user=user, site_id=site_id).first()

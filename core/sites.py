@@ -19,20 +19,38 @@ class BadSiteHeader(ValueError):
 
 
 def user_memberships(user: User) -> list[Membership]:
-    """All of a user's memberships with their sites, cached on the user for the request."""
-    if "_memberships" not in user.__dict__:
+    """All of a user's memberships with their sites, kept on the user for the request.
+
+    Attributes, not ``user.__dict__``: ``request.user`` is a lazy wrapper, whose own ``__dict__``
+    is not the user's, and the authentication backend (``core.backends``) has put them on the
+    user itself."""
+    memberships = getattr(user, "_memberships", None)
+    if memberships is None:
         memberships = list(Membership.objects.filter(user=user).select_related("site"))
-        user.__dict__["_memberships"] = memberships
-        cache = user.__dict__.setdefault("_membership_cache", {})
-        for m in memberships:
-            cache[m.site_id] = m
-    return user.__dict__["_memberships"]
+        remember_memberships(user, memberships)
+    return memberships
+
+
+def remember_memberships(user: User, memberships: list[Membership]) -> None:
+    """Keep ``memberships`` (all of the user's, with their sites, in the model's order) on the
+    user for this request."""
+    user._memberships = memberships
+    cache = membership_cache(user)
+    for m in memberships:
+        cache[m.site_id] = m
+
+
+def membership_cache(user: User) -> dict:
+    """Site id -> the user's membership there (or None), as far as known in this request."""
+    cache = getattr(user, "_membership_cache", None)
+    if cache is None:
+        cache = user._membership_cache = {}
+    return cache
 
 
 def forget_memberships(user: User) -> None:
-    """Drop the memberships cached on the user object, so the next check reads them again."""
-    user.__dict__.pop("_memberships", None)
-    user.__dict__.pop("_membership_cache", None)
+    """Drop the memberships kept on the user object, so the next check reads them again."""
+    user._memberships = user._membership_cache = None
 
 
 def default_membership(user: User) -> Membership | None:

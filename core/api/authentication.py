@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.exceptions import AuthenticationFailed
 
+from core.identity import token_with_user
 from core.models import APIToken
 
 KEYWORDS = {b"token", b"bearer"}
@@ -25,9 +26,7 @@ class APITokenAuthentication(BaseAuthentication):
             key = parts[1].decode()
         except UnicodeError:
             raise AuthenticationFailed(_("Invalid token header.")) from None
-        token = (
-            APIToken.objects.select_related("user").filter(key_hash=APIToken.hash_key(key)).first()
-        )
+        token = token_with_user(APIToken.hash_key(key))  # with the user's memberships
         if token is None or not token.is_active or not token.user.is_active:
             raise AuthenticationFailed(_("Invalid, expired or revoked token."))
         now = timezone.now()
