@@ -7,8 +7,8 @@ role. Through the ORM that was two queries, each compiled anew on every request 
 ``select_related`` over three tables costs more to write out than to run): 1.2 ms of a 9 ms part
 page and 2 ms of an 11 ms API list in a profile (bench/README.md, fifth round). Here the four
 tables are joined in one statement built from the models' own fields, so it stays right when a
-field is added, and every value goes through the same converters the ORM applies (on SQLite, the
-time zone of stored times), so the records are the ones the ORM would build.
+field is added, and each record is loaded as ``core.statements`` loads the rows of the stock
+actions' hot statements: through the ORM's converters, so it is the record the ORM would build.
 
 ``core.backends.MemberBackend`` reads page users with it and ``core.api.authentication`` reads
 tokens; the memberships go to ``core.sites.remember_memberships``.
@@ -18,10 +18,10 @@ from functools import cache
 
 from django.db import connections
 from django.db.models import Model
-from django.db.models.expressions import Col
 
 from core.models import APIToken, Membership, Site, User
 from core.sites import remember_memberships
+from core.statements import loaded
 
 
 class _Joined:
@@ -35,13 +35,12 @@ class _Joined:
         self.models: list[tuple[type[Model], str]] = [(User, "u"), (Membership, "m"), (Site, "s")]
         if by_token:
             self.models.insert(0, (APIToken, "t"))
-        self.layout = []  # (model, attnames, converters per column, first column index)
+        self.layout = []  # (model, first column, columns)
         columns, start = [], 0
         for model, table in self.models:
             fields = model._meta.concrete_fields
             columns += [f"{table}.{quote(f.column)}" for f in fields]
-            converters = [self._converters(f, table, connection) for f in fields]
-            self.layout.append((model, [f.attname for f in fields], converters, start))
+            self.layout.append((model, start, len(fields)))
             start += len(fields)
         user_table = quote(User._meta.db_table)
         joins = [
@@ -62,14 +61,6 @@ class _Joined:
             f"WHERE {where} ORDER BY s.{quote('name')}, s.id"
         )
 
-    @staticmethod
-    def _converters(field, table: str, connection) -> list[tuple]:
-        """What the ORM's compiler applies to the column: the backend's converters, then the
-        field's, each called with the column's expression."""
-        expression = Col(table, field)
-        found = connection.ops.get_db_converters(expression) + field.get_db_converters(connection)
-        return [(converter, expression) for converter in found]
-
     def read(self, value) -> list[list[Model | None]]:
         """The rows for ``value`` (a user id or a token hash), each as its records in the order
         of ``self.models`` (None for a user without memberships)."""
@@ -77,17 +68,14 @@ class _Joined:
         with connection.cursor() as cursor:
             cursor.execute(self.sql, [value])
             rows = cursor.fetchall()
-        return [[self._record(row, part, connection) for part in self.layout] for row in rows]
-
-    def _record(self, row, part, connection) -> Model | None:
-        model, attnames, converters, start = part
-        values = list(row[start : start + len(attnames)])
-        if values[0] is None:  # no id: the LEFT JOIN found nothing
-            return None
-        for i, field_converters in enumerate(converters):
-            for converter, expression in field_converters:
-                values[i] = converter(values[i], expression, connection)
-        return model.from_db(self.alias, attnames, values)
+        return [
+            [
+                # No id: the LEFT JOIN found no membership.
+                None if row[start] is None else loaded(model, row[start : start + n], connection)
+                for model, start, n in self.layout
+            ]
+            for row in rows
+        ]
 
 
 @cache

@@ -57,14 +57,18 @@ class RowRead:
         with connection.cursor() as cursor:
             cursor.execute(self.sql(connection), params)
             row = cursor.fetchone()
-        if row is None:
-            return None
-        values = list(row)
-        for index, column, converters in _converters(self.model, connection):
-            for convert in converters:
-                values[index] = convert(values[index], column, connection)
-        names = [f.attname for f in self.model._meta.concrete_fields]
-        return self.model.from_db(using, names, values)
+        return None if row is None else loaded(self.model, row, connection)
+
+
+def loaded(model: type[Model], row, connection) -> Model:
+    """The instance of ``model`` for ``row``, the values of its concrete fields in their order,
+    converted as the ORM's compiler converts them (on SQLite, times made aware)."""
+    values = list(row)
+    for index, column, converters in _converters(model, connection):
+        for convert in converters:
+            values[index] = convert(values[index], column, connection)
+    names = [f.attname for f in model._meta.concrete_fields]
+    return model.from_db(connection.alias, names, values)
 
 
 # Per connection (each thread has its own) and model: [(column index, column, converters)], as
