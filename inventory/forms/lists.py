@@ -34,10 +34,10 @@ class PartListFilterForm(ListFilterForm):
             data["active"] = "true"  # the list starts with the parts in use
         super().__init__(data, prefix_id="part_filter")
         self.fields["type"].offer_site_records(
-            part_types_for_site(site=site), site=site, data=CATALOGUE_DATA
+            part_types_for_site(site=site), site=site, data=CATALOGUE_DATA, name="part types"
         )
         self.fields["vendor"].offer_site_records(
-            vendor_choices(site=site), site=site, data=CATALOGUE_DATA
+            vendor_choices(site=site), site=site, data=CATALOGUE_DATA, name="vendors"
         )
 
 

@@ -94,7 +94,7 @@ class PartForm(ServiceFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.instance = instance
         self.fields["part_type"].offer_site_records(
-            part_types_for_site(site=site), site=site, data=CATALOGUE_DATA
+            part_types_for_site(site=site), site=site, data=CATALOGUE_DATA, name="part types"
         )
         self.fields["default_location"].offer(site)
         if instance is None:
@@ -133,7 +133,7 @@ class VendorLinkForm(forms.Form):
         super().__init__(*args, **kwargs)
         if site is not None:
             self.fields["vendor"].offer_site_records(
-                vendor_choices(site=site), site=site, data=CATALOGUE_DATA
+                vendor_choices(site=site), site=site, data=CATALOGUE_DATA, name="vendors"
             )
 
 

@@ -175,3 +175,29 @@ def test_offered_vendors_and_part_types_are_cached_until_one_is_added_or_renamed
     part_type_create(site=site, by=manager_user, name="Filters")
     assert shown("vendor") == ["Any", "Acme Supply", "Bolt Co"]
     assert shown("type") == ["Any", "Filters"]
+
+
+# Committed writes, as a request makes them: a write still open reads past the cache.
+@pytest.mark.django_db(transaction=True)
+def test_a_named_set_of_records_is_cached_without_compiling_its_query(
+    site, other_site, manager_user, other_site_user, monkeypatch
+):
+    from django.db.models.sql.query import Query
+
+    from inventory.forms import PartListFilterForm
+    from inventory.services import vendor_create
+
+    vendor_create(site=site, by=manager_user, name="Acme")
+    vendor_create(site=other_site, by=other_site_user, name="Elsewhere")
+
+    def shown(at) -> list[str]:
+        rendered = PartListFilterForm({}, site=at)["vendor"].field.widget.render("vendor", None)
+        return [label for _value, label, _chosen in _options(rendered)]
+
+    assert shown(site) == ["Any", "Acme"] and shown(other_site) == ["Any", "Elsewhere"]
+
+    def compiled(*args, **kwargs):
+        raise AssertionError("a named set is keyed by its name, not by its SQL")
+
+    monkeypatch.setattr(Query, "sql_with_params", compiled)
+    assert shown(site) == ["Any", "Acme"] and shown(other_site) == ["Any", "Elsewhere"]
