@@ -126,13 +126,19 @@ def from_key(order: Order, key: tuple) -> Q | Expression:
     All in one direction, that is one row comparison, ``(batch, id) >= ('', 812)``, which
     PostgreSQL reads as one range of an index on those columns, however many rows tie on the
     first. Mixed directions are spelled out: the first column's bound stands alone
-    (``name >= x AND (...)``), so that the index seeks to it, and the rest orders the ties."""
-    if len({descending for _path, descending, _nullable in order}) == 1:
-        return RowFrom([path for path, _d, _n in order], key, descending=order[0][1])
+    (``name >= x AND (...)``), so that the index seeks to it, and the rest orders the ties.
+
+    The row comparison comes with that bound too, which it implies: where the list filters the
+    first column by a list of values (a building's locations, ``location_id = ANY(...)``),
+    PostgreSQL 15 reads the index once per value, and with the bound it skips the values
+    before the key at once instead of walking their rows against the row comparison (1.7 ms
+    -> 0.2 ms for the middle of one building's stock)."""
     (path, descending, _nullable), value = order[0], key[0]
     bound = Q(**{f"{path}__{'lte' if descending else 'gte'}": value})
     if len(order) == 1:
         return bound
+    if len({descending for _path, descending, _nullable in order}) == 1:
+        return bound & RowFrom([path for path, _d, _n in order], key, descending=descending)
     beyond = Q(**{f"{path}__{'lt' if descending else 'gt'}": value})
     return bound & (beyond | (Q(**{path: value}) & from_key(order[1:], key[1:])))
 
