@@ -83,11 +83,10 @@ def part_types_for_site(*, site: Site | int) -> QuerySet[PartType]:
 
 
 def stock_by_location(*, part: Part) -> QuerySet[StockItem]:
-    """The part's stock items that hold something, with their locations, by location path."""
-    return (
-        StockItem.objects.filter(part=part, quantity__gt=0)
-        .select_related("location")
-        .order_by("location__path", "batch", "serial", "pk")
+    """The part's stock items that hold something, with their locations' paths, by path."""
+    items = StockItem.objects.filter(part=part, quantity__gt=0)
+    return select_related_columns(items, location=("path",)).order_by(
+        "location__path", "batch", "serial", "pk"
     )
 
 
