@@ -1,5 +1,5 @@
 """Who is asking: a signed-in user (or an API token and its user) with every membership and its
-site, read in ONE query whose SQL is written once per database connection.
+site, read in ONE query whose SQL is written once per database (alias) and process.
 
 Every request needs this before anything else: the page's user from the session's user id, or
 the API token from the key's hash, then the user's memberships to choose the site and check the
@@ -83,8 +83,9 @@ def _joined(alias: str, by_token: bool) -> _Joined:
     return _Joined(alias, by_token=by_token)
 
 
-def _assemble(rows: list[list]) -> tuple[User, list[Membership]]:
-    """One user object for every row, and its memberships each with their site and that user."""
+def _assemble(rows: list[list]) -> User:
+    """One user object for every row, with its memberships kept on it (each with its site and
+    that same user)."""
     user = rows[0][-3]
     memberships = []
     for *_token, _user, membership, site in rows:
@@ -92,7 +93,7 @@ def _assemble(rows: list[list]) -> tuple[User, list[Membership]]:
             membership.user, membership.site = user, site
             memberships.append(membership)
     remember_memberships(user, memberships)
-    return user, memberships
+    return user
 
 
 def user_with_memberships(user_id, *, using: str = "default") -> User | None:
@@ -105,7 +106,7 @@ def user_with_memberships(user_id, *, using: str = "default") -> User | None:
     if not 0 < user_id < 2**63:  # what an id column holds; a session cannot name more
         return None
     rows = _joined(using, False).read(user_id)
-    return _assemble(rows)[0] if rows else None
+    return _assemble(rows) if rows else None
 
 
 def token_with_user(key_hash: str, *, using: str = "default") -> APIToken | None:
@@ -115,5 +116,5 @@ def token_with_user(key_hash: str, *, using: str = "default") -> APIToken | None
     if not rows:
         return None
     token = rows[0][0]
-    token.user = _assemble(rows)[0]
+    token.user = _assemble(rows)
     return token
