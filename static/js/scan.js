@@ -1,0 +1,1 @@
+/* Scanning: filled by the scanning work (issue 8). */
