@@ -10,10 +10,12 @@ from html import escape
 from django import forms
 from django.db.models import QuerySet
 from django.forms.utils import flatatt
+from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from core import qr
 from core.errors import NON_FIELD, ServiceError
 from core.models import Location, Site, User
 from core.selectors import locations_by_path, sites_for_user
@@ -157,9 +159,22 @@ class ListFilterForm(forms.Form):
 class LocationChoiceField(ModelChoiceField):
     """A location of the site, shown by its path; optional unless ``required``. The form sets
     ``queryset`` to the site's locations (``core.selectors.locations_by_path``) once it knows the
-    site."""
+    site.
+
+    On the floor the bin is at hand and its label easier to scan than to find in a list of a
+    thousand paths: the select carries ``data-scan-location`` (the lookup of a scanned value),
+    and static/js/scan.js puts a "Scan" button beside it that picks the scanned bin. Without
+    JavaScript it is a plain select."""
 
     label_field = "path"
+
+    def widget_attrs(self, widget) -> dict:
+        """The select's attributes for the scanner; lazy, as the field is made at import."""
+        return {
+            **super().widget_attrs(widget),
+            "data-scan-location": reverse_lazy("qr-scan-location"),
+            **qr.scanner_attrs(),
+        }
 
     def offer(self, site: Site | int, queryset: QuerySet[Location] | None = None) -> None:
         """Offer the site's locations, or ``queryset`` (some of them); the options are cached

@@ -35,6 +35,17 @@ class Site(FastLoadingModel):
         _("time zone"), max_length=64, default="UTC", validators=[validate_time_zone]
     )
     currency = models.CharField(_("currency"), max_length=3, default="USD")
+    # A policy of the site's admin (set through ``inventory.services.site_counting_set``): by
+    # default a technician's count waits for a manager to confirm it; where the team is small or
+    # trusted, technicians reconcile directly.
+    technicians_may_reconcile = models.BooleanField(
+        _("technicians may reconcile stock"),
+        default=False,
+        help_text=_(
+            "Technicians book their counts at once, as managers do, instead of reporting them "
+            "for a manager to confirm."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -5,6 +5,11 @@ generated ("L-3F9A2B1C0D"). A printed label does not encode the bare value but t
 the scan resolver for it (``/qr/<value>/``), so any phone camera opens the record's page; the
 resolver also accepts values typed or scanned into the scan page.
 
+A value is found whatever its case: a phone keyboard types "l-3f9a…" for a generated
+"L-3F9A…", and some scanners change case. An exact match wins; otherwise the one record whose
+value differs only by case. Values that differ only by case count as the same value when one is
+given (``value_in_use``), so a case-insensitive lookup has one answer.
+
 Apps depend downward, so core cannot import the records of the apps above it. Each app that gives
 its records QR values registers a resolver here from its ``AppConfig.ready()``; core resolves
 locations itself. A value is unique within a site across every registered kind, so a scan never has
@@ -12,6 +17,7 @@ two answers.
 """
 
 import io
+import json
 import secrets
 import unicodedata
 from collections.abc import Callable
@@ -19,9 +25,12 @@ from typing import NamedTuple
 from urllib.parse import quote, unquote, urlsplit
 
 import segno
-from django.db.models import Model
+from django.db.models import Model, QuerySet
+from django.templatetags.static import static
 from django.urls import reverse
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.errors import ServiceError
 from core.models import Location, Site
@@ -48,8 +57,29 @@ class QRMatch(NamedTuple):
 Resolver = Callable[[Site, str], QRMatch | None]
 
 
+def find_by_value(queryset: QuerySet, value: str) -> Model | None:
+    """The record of ``queryset`` whose ``qr_code`` is ``value``, whatever the case.
+
+    The exact value first: the site's unique index answers it, and it is what a printed label
+    encodes. Only then a case-insensitive match (no index, a walk over the site's rows), for a
+    value typed on a phone or read by a scanner that changes case. Should older data hold two
+    values that differ only by case, the oldest record answers, so a scan is never random.
+    """
+    if not value or len(value) > MAX_LENGTH or "\x00" in value:  # nothing stored is like that
+        return None
+    exact = queryset.filter(qr_code=value).first()
+    if exact is not None:
+        return exact
+    return queryset.filter(qr_code__iexact=value).order_by("pk").first()
+
+
+def find_location(site: Site, value: str) -> Location | None:
+    """The location of ``site`` with this QR value (any case); a bin scanned into a form."""
+    return find_by_value(Location.objects.for_site(site), value)
+
+
 def _resolve_location(site: Site, value: str) -> QRMatch | None:
-    location = Location.objects.for_site(site).filter(qr_code=value).first()
+    location = find_location(site, value)
     return QRMatch(location, "location-detail") if location is not None else None
 
 
@@ -57,14 +87,16 @@ _resolvers: list[Resolver] = [_resolve_location]
 
 
 def register_resolver(fn: Resolver) -> Resolver:
-    """Add a lookup ``fn(site, value) -> QRMatch | None`` (called from an AppConfig.ready())."""
+    """Add a lookup ``fn(site, value) -> QRMatch | None`` (called from an AppConfig.ready()).
+
+    A resolver finds its record whatever the case of ``value``: use ``find_by_value``."""
     if fn not in _resolvers:
         _resolvers.append(fn)
     return fn
 
 
 def resolve(site: Site | None, value: str) -> QRMatch | None:
-    """The record of ``site`` whose QR value is exactly ``value``; None if there is none."""
+    """The record of ``site`` with the QR value ``value`` (any case); None if there is none."""
     value = (value or "").strip()
     if site is None or not value or "\x00" in value:  # no stored value holds a NUL character
         return None
@@ -101,9 +133,12 @@ def _same(a: Model, b: Model | None) -> bool:
 
 
 def value_in_use(site: Site, value: str, *, model=None, instance: Model | None = None) -> bool:
-    """Whether another record of the site (of ``model``, or of any registered kind) has it."""
+    """Whether another record of the site (of ``model``, or of any registered kind) has it.
+
+    Values that differ only by case clash: a scan finds either whatever its case.
+    """
     if model is not None:
-        clash = model._default_manager.filter(site=site, qr_code=value)
+        clash = model._default_manager.filter(site=site, qr_code__iexact=value)
         if instance is not None and instance.pk is not None:
             clash = clash.exclude(pk=instance.pk)
         if clash.exists():
@@ -214,3 +249,68 @@ def qr_svg(
         width = code.symbol_size(scale=scale, border=QUIET_ZONE)[0]
         size = f"{width}"
     return svg.replace("<svg ", f'<svg width="{size}" height="{size}" role="img" ', 1)
+
+
+# --- The camera scanner (static/js/scan.js) -------------------------------------------------------
+
+# The QR decoder for browsers without a built-in one, vendored (static/vendor/jsqr/README.md).
+DECODER_STATIC_PATH = "vendor/jsqr/jsQR.js"
+
+# What the scanner says, in the user's language (static/js/scan.js reads them by key).
+SCANNER_MESSAGES = {
+    "scan": gettext_lazy("Scan"),
+    # Translators: %s is the field's label, e.g. "To location".
+    "scanFor": gettext_lazy("Scan a label for “%s”"),
+    "stop": gettext_lazy("Stop camera"),
+    "starting": gettext_lazy("Opening the camera…"),
+    "looking": gettext_lazy("Point the camera at a QR code."),
+    "insecure": gettext_lazy(
+        "The camera only works on a secure connection: open this site with https:// "
+        "(or on localhost). You can still type the value."
+    ),
+    "unsupported": gettext_lazy(
+        "This browser cannot use a camera here. Type the value, or use a barcode scanner."
+    ),
+    "denied": gettext_lazy(
+        "Camera access was refused. Allow the camera for this site in the browser's settings, "
+        "then try again."
+    ),
+    "noCamera": gettext_lazy("No camera was found on this device."),
+    "busy": gettext_lazy("The camera is in use by another app. Close it, then try again."),
+    # Translators: %s is the browser's name for the error.
+    "failed": gettext_lazy("The camera could not be started (%s). Type the value instead."),
+    "decoderFailed": gettext_lazy(
+        "The QR reader could not be loaded. Reload the page, or type the value."
+    ),
+    "stopped": gettext_lazy("Camera stopped."),
+    # Translators: %s is the value read from the label.
+    "lookingUp": gettext_lazy("Read “%s”; looking it up…"),
+    # Translators: %s is the location's path.
+    "selected": gettext_lazy("Selected %s."),
+    # Translators: %s is the location's path.
+    "notOffered": gettext_lazy("%s cannot be chosen here."),
+    "lookupFailed": gettext_lazy("The lookup failed. Check the connection and scan again."),
+}
+
+
+def _decoder_url() -> str:
+    return static(DECODER_STATIC_PATH)
+
+
+def _messages_json() -> str:
+    return json.dumps(
+        {key: str(text) for key, text in SCANNER_MESSAGES.items()}, ensure_ascii=False
+    )
+
+
+def scanner_attrs() -> dict:
+    """The ``data-`` attributes static/js/scan.js reads on an element that scans: where to load
+    the decoder from (only a browser without a built-in one does) and the messages.
+
+    The values are lazy, so a form field declared at import time still renders them in the
+    language of each request and with the static files' URL of the running configuration.
+    """
+    return {
+        "data-scan-decoder": lazy(_decoder_url, str)(),
+        "data-scan-messages": lazy(_messages_json, str)(),
+    }

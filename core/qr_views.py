@@ -11,7 +11,8 @@ from typing import NamedTuple
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model
-from django.http import Http404, HttpResponse
+from django.forms.utils import flatatt
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -42,13 +43,15 @@ def qr_resolve(request, value: str):
 @site_required
 @require_safe
 def qr_scan(request):
-    """A box a hardware scanner types into (value + Enter), plus the camera where supported.
+    """A box a hardware scanner types into (value + Enter), plus the phone's camera.
 
-    The box accepts a raw QR value or the URL read from one of our labels.
+    The box accepts a raw QR value or the URL read from one of our labels. The camera is
+    static/js/scan.js's: the browser's own QR reader where there is one, else the vendored
+    decoder, which the page names (``scanner_attrs``) so that only a scan loads it.
     """
     code = request.GET.get("code", "")
     value = qr.value_from_scan(code)
-    context = {"code": code.strip()}
+    context = {"code": code.strip(), "scanner_attrs": flatatt(qr.scanner_attrs())}
     if not value:
         return render(request, "core/qr_scan.html", context)
     match = qr.resolve(request.site, value)
@@ -56,6 +59,37 @@ def qr_scan(request):
         return redirect(match.url)
     context["error"] = _("Nothing at this site has the QR value “%(value)s”.") % {"value": value}
     return render(request, "core/qr_scan.html", context, status=404)
+
+
+def _json_refusal(request) -> JsonResponse | None:
+    """A script's request is refused in JSON it can show, never with a login page."""
+    if not request.user.is_authenticated:
+        detail = _("You are signed out. Sign in again, then scan.")
+        return JsonResponse({"detail": detail}, status=401)
+    if getattr(request, "membership", None) is None:
+        return JsonResponse({"detail": _("You are not a member of any site.")}, status=403)
+    return None
+
+
+@require_safe
+def qr_location_lookup(request):
+    """The current site's location with a scanned QR value, for a form's "Scan" button.
+
+    ``?code=`` takes a raw value or a label's URL, in any case. The answer is ``{"id", "path"}``,
+    which static/js/scan.js selects in the location picker; else 404 ``{"detail"}``. Another
+    site's bin is not found either.
+    """
+    refused = _json_refusal(request)
+    if refused is not None:
+        return refused
+    value = qr.value_from_scan(request.GET.get("code", ""))
+    if not value:
+        return JsonResponse({"detail": _("Scan or type a QR value.")}, status=400)
+    location = qr.find_location(request.site, value)
+    if location is None:
+        detail = _("No location at this site has the QR value “%(value)s”.") % {"value": value}
+        return JsonResponse({"detail": detail}, status=404)
+    return JsonResponse({"id": location.pk, "path": location.path})
 
 
 # --- Labels ---------------------------------------------------------------------------------------

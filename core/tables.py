@@ -20,6 +20,7 @@ from html import escape
 
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext_lazy as _
 
 DASH = "—"
 
@@ -102,6 +103,7 @@ class Table:
     columns: tuple[Column, ...] = ()
     classes = "table table-stack"
     testid = ""
+    label = _("Table")  # names the scrolling box for screen readers; say what the rows are
 
     def __init__(self, rows: Iterable):
         self.rows = rows
@@ -138,8 +140,12 @@ class Table:
             for row in self.rows
         )
         table_attrs = attributes({"class": self.classes, "data-testid": self.testid or None})
+        # A table wider than its card scrolls inside it (keyboard too: the box takes focus), with
+        # a shadow on the side where columns are hidden (static/css/shopwright.css).
+        box_attrs = attributes({"aria-label": self.label})
         return mark_safe(
-            f"<table{table_attrs}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+            f'<div class="table-scroll" tabindex="0" role="region"{box_attrs}>'
+            f"<table{table_attrs}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
         )
 
     def __html__(self) -> str:

@@ -7,6 +7,7 @@ from core import qr_views, views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("dashboard/cards/<slug:key>/", views.dashboard_card, name="dashboard-card"),
     path(
         "login/",
         auth_views.LoginView.as_view(
@@ -25,6 +26,7 @@ urlpatterns = [
     path("locations/<int:pk>/delete/", views.location_delete, name="location-delete"),
     path("locations/<int:pk>/label/", qr_views.location_label, name="location-label"),
     path("scan/", qr_views.qr_scan, name="qr-scan"),
+    path("scan/location/", qr_views.qr_location_lookup, name="qr-scan-location"),
     path("qr/<path:value>/", qr_views.qr_resolve, name="qr-resolve"),
     path("tasks/<uuid:pk>/", views.task_detail, name="task-detail"),
     path("account/", views.account, name="account"),

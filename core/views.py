@@ -8,7 +8,7 @@ refreshed tree; without JavaScript every page still works as plain forms and red
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponseServerError, JsonResponse
+from django.http import Http404, HttpResponseServerError, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
 from django.urls import reverse
@@ -16,17 +16,21 @@ from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from django.views.generic import DetailView
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget, trigger_client_event
 
 from core import selectors, services
-from core.dashboard import dashboard_cards
+from core.dashboard import card_for, dashboard_cards
 from core.errors import ServiceError
 from core.filters import LocationFilter
 from core.forms import DefaultSiteForm, LocationForm, SiteSwitchForm, TokenCreateForm
+from core.location_panels import (
+    location_count_legends,
+    location_figures,
+    location_sections,
+    targeted_section,
+)
 from core.models import Location, Role, TaskRecord
 from core.pages import (
-    SiteScopedViewMixin,
     get_site_object_or_404,
     int_or_404,
     is_partial_request,
@@ -49,8 +53,17 @@ def server_error(request):
 
 @site_required
 def dashboard(request):
-    """Home: the site at a glance, one card per app (``core.dashboard``)."""
+    """Home: the site at a glance, the cards the apps register (``core.dashboard``)."""
     return render(request, "core/dashboard.html", {"cards": dashboard_cards(request)})
+
+
+@site_required
+def dashboard_card(request, key: str):
+    """One live card of the dashboard, as its slot asks for it again every so often."""
+    card = card_for(request, key)
+    if card is None:
+        raise Http404
+    return render(request, "core/_dashboard_slot.html", {"card": card})
 
 
 def _safe_next(request, candidate: str, default: str) -> str:
@@ -85,11 +98,42 @@ def site_switch(request):
 TREE_MATCHES_PAGE = 50
 
 
+def _tree_nodes(tree: list[dict]) -> list[dict]:
+    """Every node of a tree (nested, or one level), depth first."""
+    nodes, stack = [], list(tree)
+    while stack:
+        node = stack.pop()
+        nodes.append(node)
+        stack.extend(node["children"] or ())
+    return nodes
+
+
+def _with_figures(site, nodes: list[dict]) -> list[dict]:
+    """Each node with its ``figures``: the counts the apps register for a row of the tree
+    (``core.location_panels``; inventory's stock items), asked once for all the rows shown."""
+    figures = location_figures(site, [node["location"].pk for node in nodes])
+    for node in nodes:
+        node["figures"] = figures[node["location"].pk]
+    return nodes
+
+
+def _lineage_ids(location: Location) -> set[int]:
+    """The location and the locations above it: the branches to open to show it."""
+    return {int(pk) for pk in location.lineage.strip("/").split("/") if pk}
+
+
 def _tree_context(request, q: str = "", **extra) -> dict:
     """The tree (whole when small, else level by level), or with a search term a page of the
-    matches (each shows its path)."""
+    matches (each shows its path); every row with the figures the apps register for it."""
     q = q.strip()
-    context = {"q": q, "tree": None, "matches": None, **extra}
+    context = {
+        "q": q,
+        "tree": None,
+        "matches": None,
+        "open_ids": set(),
+        "count_legends": location_count_legends(),
+        **extra,
+    }
     if q:
         located = LocationFilter(
             {"q": q}, queryset=selectors.locations_for_site(site=request.site)
@@ -97,8 +141,12 @@ def _tree_context(request, q: str = "", **extra) -> dict:
         context["matches"] = Paginator(located.order_by("path", "pk"), TREE_MATCHES_PAGE).get_page(
             request.GET.get("page")
         )
+        context["match_nodes"] = _with_figures(
+            request.site, [{"location": m, "children": None} for m in context["matches"]]
+        )
     else:
         context["tree"] = selectors.location_tree(site=request.site)
+        _with_figures(request.site, _tree_nodes(context["tree"]))
     return context
 
 
@@ -112,33 +160,42 @@ def _tree_response(request, **extra):
 @site_required
 def location_list(request):
     """The site's location tree; HTMX live search swaps only the tree, and opening a level of a
-    large tree (``?parent=<id>``) fetches only the locations directly inside it."""
+    large tree (``?parent=<id>``) fetches only the locations directly inside it. Branches below
+    the top level start closed, so a phone shows a plant's buildings and areas, not every bin;
+    a row's actions are on the location's page."""
     if request.GET.get("parent") and is_partial_request(request):
         parent = get_site_object_or_404(request, Location, pk=int_or_404(request.GET["parent"]))
-        level = selectors.location_tree(site=request.site, parent=parent)
-        return render(request, "core/locations.html#level", {"tree": level})
+        level = _with_figures(
+            request.site, selectors.location_tree(site=request.site, parent=parent)
+        )
+        return render(request, "core/locations.html#level", {"tree": level, "open_ids": set()})
     context = _tree_context(request, request.GET.get("q", ""))
     # A path repair still running (started here or elsewhere) shows its progress bar on arrival.
     context["site_tasks"] = selectors.active_tasks_for(request.site)
     return render_page(request, "core/locations.html", context, partial="tree")
 
 
-class LocationDetailView(SiteScopedViewMixin, DetailView):
-    """One location with its breadcrumb and children. Class-based so that the site-scoped
-    ``get_queryset`` of ``SiteScopedViewMixin`` is what makes another site's location a 404."""
-
-    model = Location
-    template_name = "core/location_detail.html"
-    context_object_name = "location"
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["ancestors"] = selectors.location_ancestors(location=self.object)
-        context["children"] = selectors.location_children(location=self.object)
-        return context
-
-
-location_detail = LocationDetailView.as_view()
+@site_required
+def location_detail(request, pk: int):
+    """One location: its breadcrumb, what the apps show about it (``core.location_panels``:
+    inventory's stock stored there, so scanning a bin's label shows what is in it), the
+    locations inside it and its details. An HTMX request for one section (its pager) gets that
+    section alone."""
+    location = get_site_object_or_404(request, Location, pk=pk)
+    section = targeted_section(request, location) if is_partial_request(request) else None
+    if section is not None:
+        context = {"location": location, "section": section}
+        response = render(request, "core/_location_section.html", context)
+    else:
+        context = {
+            "location": location,
+            "ancestors": selectors.location_ancestors(location=location),
+            "children": selectors.location_children(location=location),
+            "sections": location_sections(request, location),
+        }
+        response = render(request, "core/location_detail.html", context)
+    patch_vary_headers(response, ("HX-Request", "HX-Target"))
+    return response
 
 
 def _location_form_page(request, form, *, location=None, parent=None):
@@ -155,7 +212,9 @@ def _location_form_page(request, form, *, location=None, parent=None):
 
 def _location_saved(request, location, message: str):
     if is_partial_request(request):
-        return _tree_response(request, notice=message, highlight=location.pk)
+        return _tree_response(
+            request, notice=message, highlight=location.pk, open_ids=_lineage_ids(location)
+        )
     messages.success(request, message)
     return redirect("location-detail", pk=location.pk)
 
@@ -207,23 +266,56 @@ def location_edit(request, pk: int):
     return _location_form_page(request, form, location=location)
 
 
+# The field a delete must carry: a POST without it (a browser without JavaScript submitting the
+# location page's Delete button) is answered with the confirmation page, never a deletion.
+DELETE_CONFIRMED = ("confirm", "yes")
+# The id of the location page's delete form: an htmx delete that targets it is answered there.
+DELETE_FORM_ID = "location-delete"
+
+
+def _location_delete_page(request, location: Location):
+    """The question before a delete: what deleting means, and what keeps it from happening."""
+    context = {
+        "location": location,
+        "children_count": selectors.location_children(location=location).count(),
+        "figures": location_figures(request.site, [location.pk])[location.pk],
+        "confirm_field": DELETE_CONFIRMED,
+    }
+    return render(request, "core/location_delete.html", context)
+
+
 @site_required(role=Role.MANAGER)
-@require_POST
 def location_delete(request, pk: int):
+    """Delete a location, asking first. A GET, or a POST without ``confirm=yes``, shows the
+    confirmation page, whose form deletes; with JavaScript the location page's form asks in a
+    dialog (``data-confirm``) and htmx sends it with the field. A refusal (locations or stock
+    inside) is shown where the delete was asked for: the page's form, the tree, or the page."""
     location = get_site_object_or_404(request, Location, pk=pk)
+    partial = is_partial_request(request)
+    field, value = DELETE_CONFIRMED
+    if request.method != "POST" or request.POST.get(field) != value:
+        if partial:  # never delete unasked: the whole page becomes the question
+            return HttpResponseClientRedirect(reverse("location-delete", args=[pk]))
+        return _location_delete_page(request, location)
+    from_page_form = partial and request.htmx.target == DELETE_FORM_ID
     name = location.name
     try:
         services.location_delete(location=location, by=request.user)
     except ServiceError as exc:
         error = " ".join(m for msgs in exc.errors.values() for m in msgs)
-        if is_partial_request(request):
+        if from_page_form:
+            context = {"location": location, "delete_error": error}
+            return render(request, "core/location_detail.html#delete", context)
+        if partial:
             return _tree_response(request, error=error)
         messages.error(request, error)
         return redirect("location-detail", pk=pk)
     notice = _("Location “%(name)s” deleted.") % {"name": name}
-    if is_partial_request(request):
+    if partial and not from_page_form:
         return _tree_response(request, notice=notice)
     messages.success(request, notice)
+    if from_page_form:
+        return HttpResponseClientRedirect(reverse("location-list"))
     return redirect("location-list")
 
 

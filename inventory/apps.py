@@ -8,18 +8,14 @@ class InventoryConfig(AppConfig):
 
     def ready(self) -> None:
         # Core's registries: core must not import inventory, so inventory plugs itself in.
-        from core.dashboard import register_card
         from core.demo import register_demo_seeder
         from core.qr import register_resolver
+        from inventory.dashboard import register_cards
         from inventory.demo import seed_inventory_demo
         from inventory.labels import resolve_part_qr
-        from inventory.selectors import inventory_summary
+        from inventory.locations import register_location_panels
 
         register_resolver(resolve_part_qr)
         register_demo_seeder(seed_inventory_demo)
-        register_card(
-            "inventory",
-            template="inventory/_dashboard_card.html",
-            context=lambda request: {"summary": inventory_summary(site=request.site)},
-            order=20,
-        )
+        register_cards()
+        register_location_panels()

@@ -8,7 +8,9 @@ from core.filters import IdFilter, SiteFilterSet
 from core.search import matching
 from core.selectors import locations_inside
 from inventory.models import (
+    CountStatus,
     Part,
+    StockCount,
     StockItem,
     StockStatus,
     StockTransaction,
@@ -133,3 +135,15 @@ class VendorFilter(django_filters.FilterSet):
         return queryset.filter(
             Q(name__icontains=value) | Q(contact_name__icontains=value) | Q(email__icontains=value)
         )
+
+
+class StockCountFilter(django_filters.FilterSet):
+    """``status`` (repeatable; ``pending`` is "to confirm"), ``part``, ``stock_item``."""
+
+    status = django_filters.MultipleChoiceFilter(choices=CountStatus.choices)
+    part = IdFilter(field_name="part_id", label=_("Part id"))
+    stock_item = IdFilter(field_name="stock_item_id", label=_("Stock item id"))
+
+    class Meta:
+        model = StockCount
+        fields = ["status", "part", "stock_item"]

@@ -9,15 +9,15 @@ from django.views.decorators.http import require_http_methods
 
 from core.models import Site
 from core.pages import get_site_object_or_404, site_required
-from core.qr import QRMatch
+from core.qr import QRMatch, find_by_value
 from core.qr_views import label_page
 from inventory import services
 from inventory.models import Part
 
 
 def resolve_part_qr(site: Site, value: str) -> QRMatch | None:
-    """The part of ``site`` with this QR value, opened at its page (``part-detail``)."""
-    part = Part.objects.for_site(site).filter(qr_code=value).first()
+    """The part of ``site`` with this QR value (any case), opened at its page (``part-detail``)."""
+    part = find_by_value(Part.objects.for_site(site), value)
     return QRMatch(part, "part-detail") if part is not None else None
 
 

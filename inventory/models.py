@@ -450,6 +450,88 @@ class StockTransaction(SiteScopedModel):
         return f"{self.get_type_display()} {self.quantity} x {self.part_id}"
 
 
+# --- Counts reported for a manager to confirm ----------------------------------------------------
+
+
+class CountStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for confirmation")
+    CONFIRMED = "confirmed", _("Confirmed")
+    REJECTED = "rejected", _("Rejected")
+
+
+class StockCount(SiteScopedModel):
+    """A counted quantity of one stock item (or of a part at a location that held none of it),
+    as reported: the count itself, what the system held at that moment, and the decision.
+
+    ``expected`` is kept because stock may move between the count and its confirmation: a
+    confirmation books ``counted - expected`` (the difference the counter found), never "set the
+    quantity to ``counted``", which would undo every movement since the count. Status goes
+    pending -> confirmed or pending -> rejected once, decided by a named manager (or at once when
+    the reporter may reconcile, ``inventory.services.counts``). Stock moves only through the
+    ledger row a confirmation writes (``transaction``).
+    """
+
+    part = models.ForeignKey(Part, on_delete=models.PROTECT, related_name="counts")
+    stock_item = models.ForeignKey(
+        StockItem, null=True, blank=True, on_delete=models.PROTECT, related_name="counts"
+    )
+    location = models.ForeignKey(
+        Location, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    counted = QUANTITY.model_field(_("counted"))
+    expected = QUANTITY.model_field(
+        _("in the system when counted"),
+        help_text=_("The stock item's quantity when the count was reported."),
+    )
+    note = models.TextField(_("note"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=CountStatus.choices, default=CountStatus.PENDING
+    )
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reported_at = models.DateTimeField(_("reported at"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    reason = models.TextField(_("reason for rejecting"), blank=True)
+    transaction = models.ForeignKey(
+        StockTransaction, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-reported_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(counted__gte=0), name="stockcount_counted_gte_0"),
+            models.CheckConstraint(
+                condition=Q(status=CountStatus.PENDING, decided_at__isnull=True)
+                | (~Q(status=CountStatus.PENDING) & Q(decided_at__isnull=False)),
+                name="stockcount_decided_once",
+            ),
+        ]
+        # Newest first: the site's counts, those of one status ("to confirm"), one part's.
+        indexes = [
+            models.Index(fields=["site", "reported_at", "id"], name="stockcount_site_reported"),
+            models.Index(
+                fields=["site", "status", "reported_at", "id"], name="stockcount_site_status"
+            ),
+            models.Index(fields=["part", "reported_at", "id"], name="stockcount_part_reported"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.counted} x {self.part_id} ({self.status})"
+
+    @property
+    def difference(self) -> Decimal:
+        """What confirming books: the counted quantity less what the system held then."""
+        return self.counted - self.expected
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == CountStatus.PENDING
+
+
 # --- Derived quantities ---------------------------------------------------------------------------
 
 

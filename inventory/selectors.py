@@ -5,26 +5,39 @@
 the same few queries. Pages and the API read through these functions, never ad hoc querysets.
 """
 
+from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    Count,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce, StrIndex, Substr
 
-from core.models import Site
+from core.models import Location, Site
 from core.pagination import counted
-from core.selectors import USER_REF_COLUMNS, select_related_columns
-from core.versions import CachedAnswer, Versioned
+from core.selectors import USER_REF_COLUMNS, locations_inside, select_related_columns
+from core.versions import CachedAnswer, Versioned, cached_answer
 from inventory.filters import StockItemFilter
 from inventory.models import (
     LISTED_VENDOR_LINKS,
     USAGE_TYPES,
+    CountStatus,
     Part,
     PartType,
     PartVendor,
+    StockCount,
     StockItem,
     StockTransaction,
     Vendor,
 )
+from inventory.services.ledger import STOCK_LIST_DATA
 from inventory.services.parts import PART_LIST_DATA, PARTS_DATA
 
 
@@ -154,6 +167,98 @@ def stock_for_page(*, site: Site, filters: dict) -> QuerySet[StockItem]:
     return StockItemFilter(filters, queryset=items, site=site).qs.order_by("location_id", "pk")
 
 
+# --- Stock at a location (its page and the location tree) -----------------------------------------
+
+
+def stock_at_location(*, location: Location) -> QuerySet[StockItem]:
+    """What is stored at the location itself (not inside it): the items that hold something,
+    with their parts' number, name and units, in the order the held-stock index serves."""
+    items = StockItem.objects.for_site(location.site_id).filter(location=location, quantity__gt=0)
+    return select_related_columns(items, part=("number", "name", "units")).order_by(
+        "location_id", "pk"
+    )
+
+
+def stock_counts_below(*, site: Site | int, location_ids: list[int]) -> dict[int, int]:
+    """``{location_id: n}``: how many stock items hold something in each of the locations and
+    everything inside it (a location with none is left out).
+
+    The site's items are counted per location in one grouped query, and each location's count is
+    added to the location and every location above it (its stored ``lineage``), so the rows of
+    a whole tree cost one query, not one per row. The roll-up is kept until the next stock
+    action or change of the tree: between them the tree costs a cache read."""
+    site_id = getattr(site, "pk", site)
+
+    def roll_up() -> dict[int, int]:
+        per_location = (
+            StockItem.objects.for_site(site_id)
+            .filter(quantity__gt=0, location__isnull=False)
+            .values_list("location__lineage")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        totals: dict[int, int] = defaultdict(int)
+        for lineage, n in per_location:
+            for pk in lineage.strip("/").split("/"):
+                if pk:
+                    totals[int(pk)] += n
+        return dict(totals)
+
+    totals = cached_answer(
+        (site_id, STOCK_LIST_DATA), ("held-below",), roll_up, TOTALS_CACHE_SECONDS
+    )
+    return {pk: totals[pk] for pk in location_ids if pk in totals}
+
+
+def stock_in_sub_locations(*, location: Location) -> list[dict]:
+    """For each location directly inside ``location`` that holds stock in it or below it:
+    ``{"pk", "name", "items", "parts"}`` (stock items holding something, distinct parts), by
+    name.
+
+    One grouped query over the stock of the subtree: each item is grouped by the id that follows
+    ``location``'s own in its location's stored lineage ("/3/7/" + "12/40/" is child 12), so
+    the distinct parts of a child and everything inside it are counted in SQL. Kept, like the
+    tree's counts, until the next stock action or change of the tree."""
+    site_id = location.site_id
+
+    def compute() -> list[dict]:
+        inside = locations_inside(site=site_id, location_id=location.pk) or []
+        if len(inside) <= 1:
+            return []  # nothing inside the location: no query
+        below = Substr("location__lineage", len(location.lineage) + 1)
+        child = Substr(below, 1, StrIndex(below, Value("/")) - 1)
+        totals = (
+            StockItem.objects.for_site(site_id)
+            .filter(quantity__gt=0, location_id__any=inside)
+            .exclude(location_id=location.pk)
+            .annotate(child=child)
+            .values("child")
+            .annotate(items=Count("pk"), parts=Count("part_id", distinct=True))
+            .order_by()
+        )
+        # A lineage is digits and slashes; anything else (a tree mid-repair) is left out.
+        by_child = {int(row["child"]): row for row in totals if row["child"].isdigit()}
+        if not by_child:
+            return []
+        names = (
+            Location.objects.for_site(site_id)
+            .filter(pk__any=list(by_child))
+            .order_by("name", "pk")
+            .values_list("pk", "name")
+        )
+        return [
+            {"pk": pk, "name": name, **{k: by_child[pk][k] for k in ("items", "parts")}}
+            for pk, name in names
+        ]
+
+    return cached_answer(
+        (site_id, STOCK_LIST_DATA),
+        ("sub-location-stock", str(location.pk)),
+        compute,
+        TOTALS_CACHE_SECONDS,
+    )
+
+
 def vendors_for_site(*, site: Site) -> QuerySet[Vendor]:
     return Vendor.objects.for_site(site)
 
@@ -194,3 +299,28 @@ def inventory_summary(*, site: Site) -> dict:
         "parts": counted(parts, versioned=(site.pk, PARTS_DATA)),
         "low_stock": counted(parts.low_stock(), versioned=(site.pk, PART_LIST_DATA)),
     }
+
+
+def _shown(counts: QuerySet[StockCount]) -> QuerySet[StockCount]:
+    """What a list of counts shows with each: the part, the place, who reported and decided."""
+    return select_related_columns(
+        counts,
+        part=("number", "name", "units"),
+        location=("path",),
+        stock_item=("batch", "serial", "quantity"),
+        reported_by=USER_REF_COLUMNS,
+        decided_by=USER_REF_COLUMNS,
+    )
+
+
+def counts_for_site(*, site: Site) -> QuerySet[StockCount]:
+    """The site's counts, newest first (the index ``stockcount_site_reported``)."""
+    return _shown(StockCount.objects.for_site(site)).order_by("-reported_at", "-pk")
+
+
+def counts_for_part(*, part: Part, pending_only: bool = False) -> QuerySet[StockCount]:
+    """One part's counts, newest first; with ``pending_only`` the ones still to confirm."""
+    counts = StockCount.objects.filter(part=part)
+    if pending_only:
+        counts = counts.filter(status=CountStatus.PENDING)
+    return _shown(counts).order_by("-reported_at", "-pk")

@@ -1,5 +1,5 @@
 """The tables of inventory's list pages (``core.tables``): parts, reorder list, stock, vendors,
-a vendor's parts, a part's stock and its ledger."""
+a vendor's parts, a part's stock and its ledger, and a location's stock on the location's page."""
 
 from django.urls import reverse
 from django.utils import dateformat, formats, timezone
@@ -31,7 +31,7 @@ class PartTable(Table):
 
     classes = "table table-stack table-stack-3"
 
-    def __init__(self, rows, *, currency: str):
+    def __init__(self, rows, *, currency: str, show_costs: bool = True):
         super().__init__(rows)
         detail = url_maker("part-detail")
         low_flag = _low_stock_badge(data_testid="low-stock-flag")
@@ -57,12 +57,15 @@ class PartTable(Table):
             Column(_("Available"), stocked(lambda p: p.available), "num"),
             Column(_("Min"), lambda p: format_quantity(p.min_qty), "num"),
             Column(_("Units"), lambda p: p.units),
-            Column(
-                _("Unit / avg cost (%(currency)s)") % {"currency": currency},
-                lambda p: f"{format_money(p.unit_cost)} / {format_money(p.avg_unit_cost)}",
-                "num",
-            ),
         )
+        if show_costs:
+            self.columns += (
+                Column(
+                    _("Unit / avg cost (%(currency)s)") % {"currency": currency},
+                    lambda p: f"{format_money(p.unit_cost)} / {format_money(p.avg_unit_cost)}",
+                    "num",
+                ),
+            )
 
     def row_attrs(self, part) -> dict:
         classes = " ".join(
@@ -208,12 +211,71 @@ class PartStockTable(Table):
         return {"data-testid": "stock-row", "data-item-id": item.pk}
 
 
+class LocationStockTable(Table):
+    """The stock stored at one location itself (the location's page): what a bin holds."""
+
+    testid = "location-stock-table"
+    label = _("Stock stored here")
+
+    def __init__(self, rows):
+        super().__init__(rows)
+        detail = url_maker("part-detail")
+        self.columns = (
+            Column(
+                _("Part"),
+                lambda i: link(detail(i.part_id), titled(i.part.number, i.part.name)),
+                "cell-wide cell-title",
+                testid="location-stock-part",
+            ),
+            Column(
+                _("Quantity"),
+                lambda i: _quantity_with_units(i.quantity, i.part.units),
+                "num",
+                testid="location-stock-quantity",
+            ),
+            Column(_("Batch"), lambda i: i.batch),
+            Column(_("Serial"), lambda i: i.serial),
+            Column(_("Status"), _status),
+        )
+
+    def row_attrs(self, item) -> dict:
+        return {"data-testid": "location-stock-row", "data-item-id": item.pk}
+
+
+class SubLocationStockTable(Table):
+    """What each location directly inside a location holds, it and everything inside it
+    (``inventory.selectors.stock_in_sub_locations`` rows); the count links to that stock."""
+
+    testid = "sub-location-stock-table"
+    label = _("Stock inside each location")
+
+    def __init__(self, rows):
+        super().__init__(rows)
+        detail = url_maker("location-detail")
+        stock_at = reverse("stock-by-location")
+        self.columns = (
+            Column(
+                _("Location"), lambda r: link(detail(r["pk"]), r["name"]), "cell-wide cell-title"
+            ),
+            Column(
+                _("Stock items"),
+                lambda r: link(f"{stock_at}?location={r['pk']}&cascade=true", r["items"]),
+                "num",
+                testid="sub-location-items",
+            ),
+            Column(_("Parts"), lambda r: r["parts"], "num", testid="sub-location-parts"),
+        )
+
+    def row_attrs(self, row) -> dict:
+        return {"data-testid": "sub-location-row", "data-location-id": row["pk"]}
+
+
 class LedgerTable(Table):
     """A part's ledger, newest first: what moved, at what cost, the balance after it."""
 
     classes = "table table-stack table-stack-3"
 
-    def __init__(self, rows):
+    def __init__(self, rows, *, show_costs: bool = True):
         super().__init__(rows)
 
         def when(row):
@@ -239,8 +301,18 @@ class LedgerTable(Table):
             # ``get_type_display`` builds a dict of every choice on each call.
             Column(_("Type"), lambda r: type_labels.get(r.type, r.type), testid="ledger-type"),
             Column(_("Quantity"), quantity, "num", testid="ledger-quantity"),
-            Column(_("Unit cost"), lambda r: format_money(r.unit_cost), "num"),
-            Column(_("Total"), lambda r: format_money(r.total_cost) if r.quantity else None, "num"),
+            *(
+                (
+                    Column(_("Unit cost"), lambda r: format_money(r.unit_cost), "num"),
+                    Column(
+                        _("Total"),
+                        lambda r: format_money(r.total_cost) if r.quantity else None,
+                        "num",
+                    ),
+                )
+                if show_costs
+                else ()
+            ),
             Column(
                 _("Balance"), lambda r: format_quantity(r.on_hand_after), "num", "ledger-balance"
             ),

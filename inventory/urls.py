@@ -3,6 +3,8 @@
 from django.urls import path
 
 from inventory import labels, views
+from inventory.views import counts
+from inventory.views.stock_actions import part_count
 
 urlpatterns = [
     path("parts/", views.part_list, name="part-list"),
@@ -15,6 +17,12 @@ urlpatterns = [
     path("parts/<int:pk>/avg-cost/", views.part_avg_cost, name="part-avg-cost"),
     path("parts/<int:pk>/transfer/", views.part_transfer, name="part-transfer"),
     path("parts/<int:pk>/scrap/", views.part_scrap, name="part-scrap"),
+    path("parts/<int:pk>/count/", part_count, name="part-count"),
+    path("parts/<int:pk>/counts/", counts.part_counts, name="part-counts"),
+    path("counts/", counts.count_list, name="count-list"),
+    path("counts/<int:pk>/confirm/", counts.count_confirm, name="count-confirm"),
+    path("counts/<int:pk>/reject/", counts.count_reject, name="count-reject"),
+    path("counts/settings/", counts.counting_settings, name="counting-settings"),
     path("reorder/", views.reorder, name="reorder"),
     path("vendors/", views.vendor_list, name="vendor-list"),
     path("vendors/new/", views.vendor_create, name="vendor-create"),

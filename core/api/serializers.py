@@ -244,6 +244,14 @@ class OwnSitePrimaryKeyField(serializers.PrimaryKeyRelatedField):
 
 class SiteSerializer(ModelSerializer):
     role = serializers.SerializerMethodField(help_text=_("Your role at this site."))
+    technicians_may_reconcile = serializers.BooleanField(
+        required=False,
+        help_text=_(
+            "The site's counting policy: technicians book their counts directly instead of "
+            "reporting them for a manager to confirm. Set by the site's admins (here or at "
+            "/api/inventory-settings/)."
+        ),
+    )
 
     class Meta:
         model = Site
@@ -254,6 +262,7 @@ class SiteSerializer(ModelSerializer):
             "address",
             "time_zone",
             "currency",
+            "technicians_may_reconcile",
             "role",
             "created_at",
             "updated_at",

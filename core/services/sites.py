@@ -66,6 +66,7 @@ def site_create(
 def site_update(*, site: Site, by: User, **fields) -> Site:
     require_role(by, site, Role.ADMIN)
     allowed = {"name", "description", "address", "time_zone", "currency"}
+    allowed.add("technicians_may_reconcile")  # the counting policy (docs/inventory.md)
     unknown = set(fields) - allowed
     if unknown:
         raise ServiceError({f: [_("This field cannot be changed.")] for f in unknown})

@@ -15,7 +15,15 @@ from rest_framework import serializers
 from core.api.serializers import ModelSerializer, SiteScopedPrimaryKeyField, UserRefSerializer
 from core.models import Location
 from core.numbers import MONEY, QUANTITY
-from inventory.models import Part, PartType, PartVendor, StockItem, StockTransaction, Vendor
+from inventory.models import (
+    Part,
+    PartType,
+    PartVendor,
+    StockCount,
+    StockItem,
+    StockTransaction,
+    Vendor,
+)
 from inventory.selectors import stock_by_location
 from inventory.services.vendors import VENDOR_FIELDS
 
@@ -278,16 +286,59 @@ class RestockInput(serializers.Serializer):
 
 
 class ReconcileInput(serializers.Serializer):
+    """A count, as a signed difference (``quantity``) or as the quantity counted
+    (``counted``): exactly one of the two."""
+
     quantity = QUANTITY.serializer_field(
-        help_text=_("The counted difference: positive or negative, not zero.")
+        required=False,
+        allow_null=True,
+        help_text=_(
+            "The counted difference: positive or negative, not zero. Send this or `counted`."
+        ),
+    )
+    counted = QUANTITY.serializer_field(
+        required=False,
+        allow_null=True,
+        help_text=_(
+            "The quantity counted (0 or more), instead of `quantity`: what is in `stock_item`, "
+            "else the part's stock at `location` (the item there without a serial number), else "
+            "in the part's only stocked item. The difference to what the item holds now is "
+            "booked; a count equal to it books nothing."
+        ),
     )
     note = serializers.CharField(allow_blank=True, help_text=_("Why the count changed."))
     location = SiteScopedPrimaryKeyField(
-        queryset=Location.objects.all(), required=False, allow_null=True
+        queryset=Location.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text=_("Where the counted stock is; needed when the part is stocked in several."),
     )
     stock_item = SiteScopedPrimaryKeyField(
-        queryset=StockItem.objects.all(), required=False, allow_null=True
+        queryset=StockItem.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text=_("The stock item counted (takes precedence over `location`)."),
     )
+
+    def validate(self, data):
+        has_quantity = data.get("quantity") is not None
+        has_counted = data.get("counted") is not None
+        if has_quantity and has_counted:
+            raise serializers.ValidationError(
+                {"counted": [_("Send either quantity (the difference) or counted, not both.")]}
+            )
+        if not (has_quantity or has_counted):
+            raise serializers.ValidationError(
+                {
+                    "quantity": [
+                        _(
+                            "Send quantity (the counted difference) or counted (the quantity "
+                            "counted)."
+                        )
+                    ]
+                }
+            )
+        return data
 
 
 class CostInput(serializers.Serializer):
@@ -305,7 +356,9 @@ class TransferInput(serializers.Serializer):
 
 class ScrapInput(serializers.Serializer):
     quantity = QUANTITY.serializer_field(
-        required=False, allow_null=True, help_text=_("How much to scrap; all of it if left out.")
+        required=False,
+        allow_null=True,
+        help_text=_("How much to scrap. Left out (or null): ALL of the stock item is written off."),
     )
     note = serializers.CharField(allow_blank=True, help_text=_("Why the stock is written off."))
 
@@ -388,3 +441,106 @@ class StockActionResultSerializer(serializers.Serializer):
 
     transactions = StockTransactionSerializer(many=True)
     stock_item = StockItemSerializer()
+
+
+# --- Stock counts ---------------------------------------------------------------------------------
+
+
+class StockCountSerializer(ModelSerializer):
+    """A reported count. ``expected`` is what the stock item held when it was reported;
+    confirming books ``difference`` (``counted - expected``), whatever moved since."""
+
+    part_name = serializers.CharField(source="part.name", read_only=True)
+    location_path = serializers.CharField(source="location.path", read_only=True, allow_null=True)
+    counted = QUANTITY.serializer_output()
+    expected = QUANTITY.serializer_output(
+        help_text=_("What the system held when the count was reported.")
+    )
+    difference = QUANTITY.serializer_output(
+        help_text=_("counted - expected: what confirming books.")
+    )
+    reported_by = UserRefSerializer(read_only=True)
+    decided_by = UserRefSerializer(read_only=True, allow_null=True)
+    transaction = serializers.IntegerField(
+        source="transaction_id",
+        read_only=True,
+        allow_null=True,
+        help_text=_("The ledger row the confirmation booked (none when nothing changed)."),
+    )
+
+    class Meta:
+        model = StockCount
+        fields = [
+            "id",
+            "part",
+            "part_name",
+            "stock_item",
+            "location",
+            "location_path",
+            "counted",
+            "expected",
+            "difference",
+            "note",
+            "status",
+            "reported_by",
+            "reported_at",
+            "decided_by",
+            "decided_at",
+            "reason",
+            "transaction",
+        ]
+        read_only_fields = fields
+
+
+class StockCountInput(serializers.Serializer):
+    """Report a count of one stock item (or of a part at a location that holds none of it)."""
+
+    part = SiteScopedPrimaryKeyField(
+        queryset=Part.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text=_("The part counted; taken from `stock_item` when left out."),
+    )
+    stock_item = SiteScopedPrimaryKeyField(
+        queryset=StockItem.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text=_("The stock item counted."),
+    )
+    location = SiteScopedPrimaryKeyField(
+        queryset=Location.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text=_(
+            "Without `stock_item`: where the part was counted (its stock there without a serial "
+            "number, or none)."
+        ),
+    )
+    counted = QUANTITY.serializer_field(help_text=_("The quantity counted; 0 or more."))
+    note = serializers.CharField(allow_blank=True, help_text=_("What count this is."))
+
+    def validate(self, data):
+        part, item = data.get("part"), data.get("stock_item")
+        if part is None and item is None:
+            raise serializers.ValidationError({"part": [_("Name the part or the stock item.")]})
+        if part is not None and item is not None and item.part_id != part.pk:
+            raise serializers.ValidationError(
+                {"stock_item": [_("That stock item is not of this part.")]}
+            )
+        data["part"] = part if part is not None else item.part
+        return data
+
+
+class CountRejectInput(serializers.Serializer):
+    reason = serializers.CharField(allow_blank=True, help_text=_("Why the count is rejected."))
+
+
+class CountingSettingsSerializer(serializers.Serializer):
+    """The site's counting policy."""
+
+    technicians_may_reconcile = serializers.BooleanField(
+        help_text=_(
+            "Technicians book their counts at once, as managers do. Off (the default): their "
+            "counts wait for a manager to confirm them."
+        )
+    )

@@ -1,5 +1,6 @@
 """Inventory API routes (mounted under /api/ by config.urls)."""
 
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from inventory.api import views
@@ -12,5 +13,13 @@ router.register("part-transactions", views.StockTransactionViewSet, basename="pa
 router.register("part-types", views.PartTypeViewSet, basename="part-type")
 router.register("vendors", views.VendorViewSet, basename="vendor")
 router.register("stock", views.StockItemViewSet, basename="stock-item")
+router.register("stock-counts", views.StockCountViewSet, basename="stock-count")
 
-urlpatterns = router.urls
+urlpatterns = [
+    *router.urls,
+    path(
+        "inventory-settings/",
+        views.CountingSettingsView.as_view(),
+        name="api-inventory-settings",
+    ),
+]

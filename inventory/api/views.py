@@ -10,14 +10,18 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
+from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
 from core.api.pagination import LimitOffsetPagination
-from core.api.viewsets import SiteScopedViewSet
+from core.api.viewsets import SiteScopedMixin, SiteScopedViewSet
+from core.models import Role
 from core.numbers import QUANTITY
 from inventory import selectors, services
 from inventory.api.serializers import (
     CostInput,
+    CountingSettingsSerializer,
+    CountRejectInput,
     LowStockPartSerializer,
     PartDetailSerializer,
     PartSerializer,
@@ -26,13 +30,23 @@ from inventory.api.serializers import (
     RestockInput,
     ScrapInput,
     StockActionResultSerializer,
+    StockCountInput,
+    StockCountSerializer,
     StockItemSerializer,
     StockTransactionSerializer,
     TransferInput,
     VendorSerializer,
 )
-from inventory.filters import PartFilter, StockItemFilter, TransactionFilter, VendorFilter
-from inventory.models import Part, PartType, StockItem, StockTransaction, Vendor
+from inventory.filters import (
+    PartFilter,
+    StockCountFilter,
+    StockItemFilter,
+    TransactionFilter,
+    VendorFilter,
+)
+from inventory.models import Part, PartType, StockCount, StockItem, StockTransaction, Vendor
+from inventory.selectors import counts_for_site
+from inventory.services.counts import COUNTS_DATA
 from inventory.services.ledger import STOCK_DATA, STOCK_LIST_DATA
 from inventory.services.parts import PART_LIST_DATA
 
@@ -102,6 +116,8 @@ class PartViewSet(
     ordering_aliases = {"on_hand_qty": "on_hand"}
     ordering = ["name"]
     lookup_value_regex = ID
+    # Technicians may reconcile where the site allows it: the service decides (403 otherwise).
+    action_roles = {"reconcile": Role.TECHNICIAN}
 
     def queryset_for_site(self, site):
         return selectors.parts_for_list(site=site)
@@ -157,9 +173,19 @@ class PartViewSet(
     @stock_action_schema(ReconcileInput)
     @action(detail=True, methods=["post", "patch"])
     def reconcile(self, request, pk=None):
-        """Adjust stock by a counted difference (signed) with a reason; never below zero."""
+        """Record a count with a reason, as the signed difference (``quantity``) or as the
+        quantity counted (``counted``) at a stock item or location: exactly one of them. Stock
+        never goes below zero. Managers; technicians where the site's admin allows it."""
         part = self.get_object()
-        services.part_reconcile(part=part, by=request.user, **self.action_input(ReconcileInput))
+        data = self.action_input(ReconcileInput)
+        counted = data.pop("counted", None)
+        if counted is None:
+            services.part_reconcile(part=part, by=request.user, **data)
+        else:
+            line = services.Counted(
+                counted, stock_item=data.get("stock_item"), location=data.get("location")
+            )
+            services.part_counts_apply(part=part, by=request.user, counts=[line], note=data["note"])
         return Response(self.detail_data(part))
 
     @stock_action_schema(CostInput)
@@ -309,6 +335,100 @@ class StockItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Invento
         item = self.get_object()
         row = services.stock_scrap(item=item, by=request.user, **self.action_input(ScrapInput))
         return Response(self.result([row], item.pk))
+
+
+# --- Stock counts ---------------------------------------------------------------------------------
+
+
+class StockCountViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, InventoryViewSet
+):
+    """Counts reported for a manager to confirm, newest first; ``status=pending`` lists those to
+    confirm. Technicians report counts (pending; booked at once when the reporter may
+    reconcile: a manager, or a technician where the site allows it); managers confirm (which
+    books ``counted - expected``: the difference the counter found, whatever moved since) or
+    reject them, each count once."""
+
+    serializer_class = StockCountSerializer
+    queryset = StockCount.objects.none()
+    filterset_class = StockCountFilter
+    count_topic = COUNTS_DATA
+    search_fields: list = []
+    ordering_fields = ["reported_at"]
+    ordering = ["-reported_at"]
+    lookup_value_regex = ID
+    action_roles = {
+        "create": Role.TECHNICIAN,
+        "confirm": Role.MANAGER,
+        "reject": Role.MANAGER,
+    }
+
+    def queryset_for_site(self, site):
+        return counts_for_site(site=site)
+
+    def output(self, count: StockCount) -> dict:
+        fresh = self.queryset_for_site(self.site).get(pk=count.pk)
+        return StockCountSerializer(fresh, context=self.get_serializer_context()).data
+
+    @extend_schema(request=StockCountInput, responses={201: StockCountSerializer})
+    def create(self, request, *args, **kwargs):
+        data = self.action_input(StockCountInput)
+        line = services.Counted(
+            data["counted"], stock_item=data.get("stock_item"), location=data.get("location")
+        )
+        [count] = services.stock_counts_report(
+            part=data["part"], by=request.user, counts=[line], note=data["note"]
+        )
+        return Response(self.output(count), status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=StockCountSerializer)
+    @action(detail=True, methods=["post"])
+    def confirm(self, request, pk=None):
+        """Book the count's difference (``counted - expected``) and mark it confirmed."""
+        count = services.stock_count_confirm(count=self.get_object(), by=request.user)
+        return Response(self.output(count))
+
+    @extend_schema(request=CountRejectInput, responses=StockCountSerializer)
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        """Reject the count with a reason; nothing is booked."""
+        count = self.get_object()  # another site's count is a 404 whatever the body
+        data = self.action_input(CountRejectInput)
+        count = services.stock_count_reject(count=count, by=request.user, **data)
+        return Response(self.output(count))
+
+
+class CountingSettingsView(SiteScopedMixin, GenericAPIView):
+    """The site's counting policy: may technicians reconcile directly? Everyone at the site
+    reads it; the site's admins change it."""
+
+    serializer_class = CountingSettingsSerializer
+    write_role = Role.ADMIN
+
+    def get_queryset(self):  # a setting of the request's site, not a list
+        return StockCount.objects.none()
+
+    def answer(self):
+        return Response(CountingSettingsSerializer(self.site).data)
+
+    def get(self, request):
+        return self.answer()
+
+    def patch(self, request):
+        serializer = CountingSettingsSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        value = serializer.validated_data.get(
+            "technicians_may_reconcile", self.site.technicians_may_reconcile
+        )
+        services.site_counting_set(site=self.site, by=request.user, technicians_may_reconcile=value)
+        return self.answer()
+
+    @extend_schema(request=CountingSettingsSerializer, responses=CountingSettingsSerializer)
+    def put(self, request):
+        serializer = CountingSettingsSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.site_counting_set(site=self.site, by=request.user, **serializer.validated_data)
+        return self.answer()
 
 
 # --- Vendors and part types -----------------------------------------------------------------------

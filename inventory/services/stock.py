@@ -18,6 +18,7 @@ from core.numbers import MONEY, QUANTITY, format_quantity
 from core.roles import require_role
 from core.services import require_same_site
 from inventory.models import Part, StockItem, StockStatus, StockTransaction, TransactionType
+from inventory.services.counts import require_reconcile_role
 from inventory.services.ledger import (
     add_to_item,
     entry,
@@ -126,8 +127,11 @@ def part_reconcile(
 
     The item is ``stock_item`` if given; else the stock at ``location``; else the part's only
     stocked item (or its default location when it has none and the delta is positive).
+
+    Managers reconcile, and technicians where the site allows it (``counts.may_reconcile``);
+    counting by quantity is ``counts.part_counts_apply``.
     """
-    require_role(by, part.site_id, Role.MANAGER)
+    require_reconcile_role(by, part.site_id)
     if not (note or "").strip():
         raise ServiceError({"note": [_("Say why the count changed.")]})
     delta = QUANTITY.non_zero(quantity, "quantity")
@@ -277,12 +281,39 @@ def stock_transfer(
 
 
 @transaction.atomic
-def stock_scrap(*, item: StockItem, by: User, quantity=None, note: str) -> StockTransaction:
-    """Write stock off (damaged, expired, lost). A reason is required."""
+def stock_scrap(
+    *, item: StockItem, by: User, quantity=None, note: str, all_seen=None
+) -> StockTransaction:
+    """Write stock off (damaged, expired, lost). A reason is required.
+
+    Without ``quantity`` all of the item goes. ``all_seen`` is how much the caller saw in the
+    item when it chose to scrap all of it (a page's "Scrap all 12 pcs"): if the item holds
+    something else by now, the scrap is refused rather than writing off more, or less, than the
+    button said.
+    """
     require_role(by, item.site_id, Role.MANAGER)
     if not (note or "").strip():
         raise ServiceError({"note": [_("Say why the stock is scrapped.")]})
+    if all_seen is not None:
+        seen = QUANTITY.parse(all_seen, "quantity")
+        quantity = None
     part, item, amount = _movable(item, quantity)
+    if all_seen is not None and amount != seen:
+        raise ServiceError(
+            {
+                "quantity": [
+                    _(
+                        "This stock item now holds %(n)s %(units)s, not %(seen)s: "
+                        "check it and choose again."
+                    )
+                    % {
+                        "n": format_quantity(amount),
+                        "units": part.units,
+                        "seen": format_quantity(seen),
+                    }
+                ]
+            }
+        )
     add_to_item(item, -amount, by)
     return post(
         part,

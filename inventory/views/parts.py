@@ -23,6 +23,12 @@ LIST_PAGE_SIZE = 50
 LEDGER_PAGE_SIZE = 25
 
 
+def sees_costs(request) -> bool:
+    """Costs are for those who buy and value stock (managers and admins); a technician's pages
+    show quantities, places and history without them."""
+    return request.membership is not None and request.membership.allows(Role.MANAGER)
+
+
 def get_part(request, pk: int) -> Part:
     """A part of the current site with its derived quantities and vendors; else 404."""
     return get_site_object_or_404(request, selectors.part_for_page(site=request.site), pk=pk)
@@ -40,7 +46,7 @@ def part_list(request):
     ).qs
     versioned = (request.site.pk, PART_LIST_DATA)
     page = Paginator(parts, LIST_PAGE_SIZE, versioned=versioned).get_page(request.GET.get("page"))
-    table = PartTable(page, currency=request.site.currency)
+    table = PartTable(page, currency=request.site.currency, show_costs=sees_costs(request))
     context = {"filters": filters, "page_obj": page, "table": table}
     return render_page(request, "inventory/part_list.html", context, partial="part_table")
 
@@ -119,7 +125,8 @@ def ledger_context(request, part: Part) -> dict:
     ledger = Paginator(selectors.ledger_for_part(part=part), LEDGER_PAGE_SIZE).get_page(
         request.GET.get("ledger_page")
     )
-    return {"part": part, "ledger": ledger, "ledger_table": LedgerTable(ledger)}
+    table = LedgerTable(ledger, show_costs=sees_costs(request))
+    return {"part": part, "ledger": ledger, "ledger_table": table}
 
 
 def part_context(request, part: Part, *, with_ledger: bool = True) -> dict:
@@ -132,6 +139,7 @@ def part_context(request, part: Part, *, with_ledger: bool = True) -> dict:
     return {
         **ledger,
         "part": part,
+        "show_costs": sees_costs(request),
         "stock_items": stock_items,
         "stock_table": PartStockTable(stock_items, part=part, actions=actions),
     }

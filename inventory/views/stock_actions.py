@@ -6,17 +6,23 @@ way a refusal re-renders the panel with its errors, and a success shows the mess
 and refreshes the figures, the stock table and the ledger out of band.
 """
 
+from django.core.exceptions import PermissionDenied
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from core.actions import ActionView
 from core.models import Role
-from core.numbers import format_money, format_quantity
+from core.numbers import format_money, format_quantity, plain
 from core.pages import get_site_object_or_404, int_or_404
 from inventory import services
-from inventory.forms import CostForm, ReconcileForm, RestockForm, ScrapForm, TransferForm
+from inventory.forms import CostForm, RestockForm, TransferForm
+from inventory.forms.actions import CountReportForm, ReconcileForm, ScrapForm, where
 from inventory.models import Part, StockItem
+from inventory.services.counts import CountedLine
+from inventory.views.counts import counts_section_context
 from inventory.views.parts import get_part, part_context
 
 
@@ -35,6 +41,8 @@ class PartActionView(ActionView):
     per_item = False
     needs_stock = True
     danger = False  # the submit button is styled as destructive
+    # The form's fields as the panel shows them: every field in turn unless a template is named.
+    fields_template = ""
 
     url_name = ""
 
@@ -105,16 +113,108 @@ class RestockView(PartActionView):
         return self.moved(_("Restocked %(qty)s %(units)s; %(on_hand)s on hand."), row)
 
 
-class ReconcileView(PartActionView):
+def signed(value) -> str:
+    text = format_quantity(value)
+    return f"+{text}" if value > 0 else text
+
+
+def count_place(line: CountedLine) -> str:
+    """Where a counted line is, as the form named it."""
+    if line.item is not None and line.source.stock_item is not None:
+        return where(line.item)
+    return str(line.source.location.path) if line.source.location else _("the default location")
+
+
+def count_changes(lines: list[CountedLine], units: str) -> str:
+    """What a count books, line by line: "+3 pcs at Bin 1, -2 pcs at Bin 4", or "no change"."""
+    changes = [
+        _("%(delta)s %(units)s at %(place)s")
+        % {"delta": signed(line.delta), "units": units, "place": count_place(line)}
+        for line in lines
+        if line.delta != 0
+    ]
+    return ", ".join(changes) or _("no change")
+
+
+def counted_message(lines: list[CountedLine], on_hand, units: str) -> str:
+    """The success message of a count: "Counted 3 items: +3 pcs at Bin 1, -2 pcs at Bin 4; 34
+    on hand." """
+    n = len(lines)
+    return ngettext(
+        "Counted %(n)s item: %(changes)s; %(on_hand)s on hand.",
+        "Counted %(n)s items: %(changes)s; %(on_hand)s on hand.",
+        n,
+    ) % {"n": n, "changes": count_changes(lines, units), "on_hand": format_quantity(on_hand)}
+
+
+class CountingView(PartActionView):
+    """A count of the part's stock items, one "counted" input per item (``ReconcileForm``).
+    The panel shows the lines with the stock each holds and, as the user types, the difference
+    it will book (``static/js/counts.js``)."""
+
+    required_role = Role.TECHNICIAN
+    fields_template = "inventory/_count_lines.html"
+
+    def render_refreshed(self) -> str:
+        """Besides the figures, stock and ledger: the part's counts to confirm."""
+        counts = render_to_string(
+            "inventory/_part_counts.html",
+            {
+                **counts_section_context(self.request, self.object),
+                "oob_attr": mark_safe('hx-swap-oob="true"'),
+            },
+            request=self.request,
+        )
+        return super().render_refreshed() + counts
+
+
+class ReconcileView(CountingView):
+    """Book a count at once: managers, and technicians where the site's admin allows it."""
+
     name = "reconcile"
     title = gettext_lazy("Reconcile count")
-    submit = gettext_lazy("Adjust stock")
+    submit = gettext_lazy("Book the differences")
     form_class = ReconcileForm
 
+    def dispatch(self, request, *args, **kwargs):
+        membership = getattr(request, "membership", None)
+        if membership is not None and not services.may_reconcile(membership):
+            raise PermissionDenied(
+                _("At this site a manager confirms counts: report your count instead.")
+            )
+        return super().dispatch(request, *args, **kwargs)
+
     def perform(self, form) -> str:
-        row = services.part_reconcile(part=self.object, by=self.request.user, **form.cleaned_data)
-        message = _("Stock adjusted by %(qty)s %(units)s; %(on_hand)s on hand.")
-        return self.moved(message, row, signed=True)
+        outcome = services.part_counts_apply(
+            part=self.object, by=self.request.user, **form.service_kwargs()
+        )
+        return counted_message(outcome.lines, outcome.on_hand, self.object.units)
+
+
+class CountReportView(CountingView):
+    """Report a count for a manager to confirm: a technician's way, unless the site lets
+    technicians reconcile (then, as for a manager, the count is booked at once)."""
+
+    name = "count"
+    title = gettext_lazy("Report a count")
+    submit = gettext_lazy("Send for confirmation")
+    form_class = CountReportForm
+
+    def perform(self, form) -> str:
+        kwargs = form.service_kwargs()
+        reports = services.stock_counts_report(part=self.object, by=self.request.user, **kwargs)
+        lines = [
+            CountedLine(r.counted, r.expected, r.stock_item, r.location_id, source)
+            for r, source in zip(reports, kwargs["counts"], strict=True)
+        ]
+        if reports and not reports[0].is_pending:  # booked at once
+            on_hand = Part.objects.values_list("on_hand", flat=True).get(pk=self.object.pk)
+            return counted_message(lines, on_hand, self.object.units)
+        return ngettext(
+            "Sent %(n)s count for a manager to confirm: %(changes)s.",
+            "Sent %(n)s counts for a manager to confirm: %(changes)s.",
+            len(lines),
+        ) % {"n": len(lines), "changes": count_changes(lines, self.object.units)}
 
 
 class CostView(PartActionView):
@@ -167,13 +267,36 @@ class TransferView(PartActionView):
 
 
 class ScrapView(PartActionView):
+    """Write stock off: the quantity typed, or, with the second button, all of the item (the
+    button says how much: "Scrap all 12 pcs", and asks first). Both buttons are destructive."""
+
     name = "scrap"
     title = gettext_lazy("Scrap")
-    submit = gettext_lazy("Scrap stock")
+    submit = gettext_lazy("Scrap this quantity")
     form_class = ScrapForm
     per_item = True
     danger = True
     form_after_success = False  # scrapping all of it leaves nothing to scrap
+
+    def get_context_data(self, **kwargs) -> dict:
+        context = super().get_context_data(**kwargs)
+        form = context.get("form")
+        item = self.item or (next(iter(form.fields["stock_item"].queryset), None) if form else None)
+        if item is not None and form is not None:
+            what = {
+                "qty": format_quantity(item.quantity),
+                "units": self.object.units,
+                "place": where(item),
+            }
+            context["extra_submit"] = {
+                "name": ScrapForm.ALL,
+                "value": f"{plain(item.quantity)}",
+                "label": _("Scrap all %(qty)s %(units)s") % what,
+                "confirm": _("Scrap all %(qty)s %(units)s at %(place)s? This cannot be undone.")
+                % what,
+                "testid": "scrap-all",
+            }
+        return context
 
     def perform(self, form) -> str:
         data = dict(form.cleaned_data)
@@ -184,9 +307,11 @@ class ScrapView(PartActionView):
 PART_ACTIONS = (RestockView, ReconcileView, UnitCostView, AvgCostView)
 ITEM_ACTIONS = (TransferView, ScrapView)
 
+
 part_restock = RestockView.as_view()
 part_reconcile = ReconcileView.as_view()
 part_unit_cost = UnitCostView.as_view()
 part_avg_cost = AvgCostView.as_view()
 part_transfer = TransferView.as_view()
 part_scrap = ScrapView.as_view()
+part_count = CountReportView.as_view()

@@ -73,9 +73,19 @@ def test_technicians_see_no_write_controls(tech_page, tree):
 def test_managers_see_write_controls_but_only_admins_rebuild(manager_page, admin_page, tree):
     page = html(manager_page.get("/locations/"))
     room = node(page, tree.room)
-    assert room.find("a", attrs={"hx-get": f"/locations/new/?parent={tree.room.pk}"})
-    assert room.find("a", attrs={"hx-get": f"/locations/{tree.room.pk}/edit/"})
-    assert room.find("form", attrs={"hx-post": f"/locations/{tree.room.pk}/delete/"})
+    # A row's actions are on the location's page, not in the tree (phones: one link per row).
+    assert (
+        room.find("form") is None
+        and room.find("a", href=f"/locations/{tree.room.pk}/edit/") is None
+    )
+    detail = manager_page.get(f"/locations/{tree.room.pk}/")
+    assert (
+        by_testid(detail, "location-add-inside")["href"] == f"/locations/new/?parent={tree.room.pk}"
+    )
+    assert by_testid(detail, "location-edit")["href"] == f"/locations/{tree.room.pk}/edit/"
+    assert (
+        by_testid(detail, "location-delete-form")["action"] == f"/locations/{tree.room.pk}/delete/"
+    )
     assert by_testid(page, "location-new")["href"] == "/locations/new/"
     assert not all_by_testid(page, "rebuild-paths")
     rebuild = by_testid(admin_page.get("/locations/"), "rebuild-paths")
@@ -143,6 +153,7 @@ def test_tree_queries_do_not_grow_with_the_number_of_locations(tech_page, site):
         ("get", "/locations/{pk}/"),
         ("get", "/locations/{pk}/edit/"),
         ("post", "/locations/{pk}/edit/"),
+        ("get", "/locations/{pk}/delete/"),
         ("post", "/locations/{pk}/delete/"),
         ("get", "/locations/new/?parent={pk}"),
     ],
@@ -163,13 +174,15 @@ def test_another_sites_location_does_not_exist(manager_page, foreign_location, m
         ("post", "/locations/new/"),
         ("get", "/locations/{pk}/edit/"),
         ("post", "/locations/{pk}/edit/"),
+        ("get", "/locations/{pk}/delete/"),
         ("post", "/locations/{pk}/delete/"),
         ("post", "/locations/rebuild-paths/"),
     ],
 )
 def test_technicians_cannot_write(tech_page, tree, location_rows, site, method, url):
     before = location_rows(site)
-    response = getattr(tech_page, method)(url.format(pk=tree.bin.pk), {"name": "Changed"})
+    data = {"name": "Changed", "confirm": "yes"}
+    response = getattr(tech_page, method)(url.format(pk=tree.bin.pk), data)
     assert response.status_code == 403
     assert location_rows(site) == before
 
@@ -293,13 +306,15 @@ def test_edit_into_its_own_descendant_is_refused(manager_page, tree, site, locat
 
 
 def test_delete_of_a_leaf_removes_it(manager_page, tree, site):
-    response = manager_page.post(f"/locations/{tree.bin.pk}/delete/")
+    response = manager_page.post(f"/locations/{tree.bin.pk}/delete/", {"confirm": "yes"})
     assert response.status_code == 302 and response["Location"] == "/locations/"
     assert "Bin 1" not in names(site)
 
 
 def test_delete_of_a_location_with_children_shows_the_error(manager_page, tree, site):
-    response = manager_page.post(f"/locations/{tree.room.pk}/delete/", follow=True)
+    response = manager_page.post(
+        f"/locations/{tree.room.pk}/delete/", {"confirm": "yes"}, follow=True
+    )
     assert response.redirect_chain[-1][0] == f"/locations/{tree.room.pk}/"
     messages = html(response).find("div", class_="messages", attrs={"role": "status"})
     assert text(messages) == "Move or delete the locations inside “Room 1” first."
@@ -307,7 +322,9 @@ def test_delete_of_a_location_with_children_shows_the_error(manager_page, tree, 
 
 
 def test_htmx_delete_refusal_is_shown_above_the_tree(manager_page, tree, site):
-    response = manager_page.post(f"/locations/{tree.building.pk}/delete/", headers=HTMX)
+    response = manager_page.post(
+        f"/locations/{tree.building.pk}/delete/", {"confirm": "yes"}, headers=HTMX
+    )
     assert response["HX-Retarget"] == "#location-tree"
     error = by_testid(response, "tree-error")
     assert error["role"] == "alert"

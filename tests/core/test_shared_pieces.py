@@ -209,7 +209,8 @@ def extra_card(monkeypatch):
 def test_an_apps_card_is_shown_on_the_dashboard_with_its_figures(tech_page, site, extra_card):
     response = tech_page.get("/")
 
-    assert [card["key"] for card in response.context["cards"]] == ["site", "inventory", "test"]
+    keys = [card["key"] for card in response.context["cards"]]
+    assert keys == ["site", "find", "inventory", "stock-movements", "test"]
     counts = [c.get_text(strip=True) for c in all_by_testid(response, "location-count")]
     assert counts == ["0", "99"]
 

@@ -56,7 +56,7 @@ def test_a_success_shows_its_message_in_the_panel_focused_and_refreshes_the_figu
     panel.get_by_label("Unit cost").fill("2.00")
     panel.get_by_test_id("restock-submit").click()
 
-    notice = panel.get_by_role("status")
+    notice = panel.get_by_test_id("action-notice")
     expect(notice).to_have_text("Restocked 5 pcs; 15 on hand.")
     expect(notice).to_be_focused()
     expect(page.get_by_test_id("part-on-hand")).to_have_text("15")
@@ -70,12 +70,12 @@ def test_a_refusal_keeps_what_was_typed_next_to_the_error(manager_on_part):
     page = manager_on_part
     page.locator('[data-testid="action-reconcile"] > summary').click()
     panel = page.get_by_test_id("reconcile-panel")
-    panel.get_by_label("Adjustment").fill("-25")
+    panel.get_by_label("Counted at Shelf A").fill("-25")
     panel.get_by_label("Reason").fill("cycle count")
-    panel.get_by_role("button", name="Adjust stock").click()
+    panel.get_by_role("button", name="Book the differences").click()
 
-    expect(page.locator("#id_reconcile_quantity_error")).to_contain_text("cannot go below zero")
-    expect(panel.get_by_label("Adjustment")).to_have_value("-25")
+    expect(panel.locator(".count-line .field-errors")).to_contain_text("cannot be below zero")
+    expect(panel.get_by_label("Counted at Shelf A")).to_have_value("-25")
     expect(panel.get_by_label("Reason")).to_have_value("cycle count")
     expect(page.get_by_test_id("part-on-hand")).to_have_text("10")
     assert page.evaluate("window.__samePage") is True
@@ -85,12 +85,12 @@ def test_a_row_action_opens_above_the_table_and_the_table_refreshes(manager_on_p
     page = manager_on_part
     page.get_by_test_id("stock-transfer").click()
     slot = page.get_by_test_id("stock-action-slot")
-    slot.get_by_label("To location").select_option(label="Shelf B")
+    slot.locator('select[name="location"]').select_option(label="Shelf B")
     slot.get_by_label("Quantity").fill("4")
     slot.get_by_role("button", name="Move stock").click()
 
-    expect(slot.get_by_role("status")).to_have_text("Moved 4 pcs to Shelf B.")
-    expect(slot.get_by_role("status")).to_be_focused()
+    expect(slot.get_by_test_id("action-notice")).to_have_text("Moved 4 pcs to Shelf B.")
+    expect(slot.get_by_test_id("action-notice")).to_be_focused()
     rows = page.get_by_test_id("stock-row")
     expect(rows).to_have_count(2)
     expect(page.get_by_test_id("stock-quantity")).to_have_text(["6 pcs", "4 pcs"])

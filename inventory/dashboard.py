@@ -1,0 +1,118 @@
+"""Inventory's dashboard cards (``core.dashboard``): find a part or scan a label, what is low on
+stock, and the latest stock movements.
+
+The two live cards refresh themselves every so often; what they show is cached under the data it
+depends on (``core.versions``), so a dashboard left open on many screens costs one cache read
+per refresh between stock movements, and one query after each.
+"""
+
+from core.dashboard import register_card
+from core.models import Site
+from core.numbers import format_quantity
+from core.versions import cached_answer
+from inventory.models import Part, StockTransaction
+from inventory.selectors import inventory_summary
+from inventory.services.ledger import STOCK_DATA
+from inventory.services.parts import PART_LIST_DATA
+
+LOW_STOCK_SHOWN = 5
+MOVEMENTS_SHOWN = 8
+# Cached under the data's version, so never stale; the timeout only bounds memory.
+CARD_CACHE_SECONDS = 600
+
+
+def low_stock_preview(*, site: Site) -> list[dict]:
+    """The first parts of the reorder list (by name): what is available against the minimum."""
+
+    def compute() -> list[dict]:
+        parts = (
+            Part.objects.for_site(site)
+            .low_stock()
+            .filter(active=True)
+            .with_quantities()
+            .order_by("name", "pk")
+            .only("id", "site_id", "number", "name", "units", "on_hand", "min_qty")
+        )
+        return [
+            {
+                "pk": part.pk,
+                "name": part.name,
+                "number": part.number,
+                "available": format_quantity(part.available),
+                "min_qty": format_quantity(part.min_qty),
+                "units": part.units,
+            }
+            for part in parts[:LOW_STOCK_SHOWN]
+        ]
+
+    return cached_answer(
+        (site.pk, PART_LIST_DATA), ("dashboard", "low stock"), compute, CARD_CACHE_SECONDS
+    )
+
+
+def recent_movements(*, site: Site) -> list[dict]:
+    """The latest ledger rows of the site: when, which part, what, how much, by whom."""
+
+    def compute() -> list[dict]:
+        rows = (
+            StockTransaction.objects.filter(site=site)
+            .select_related("part", "created_by")
+            .only(
+                "id",
+                "type",
+                "quantity",
+                "created_at",
+                "part__id",
+                "part__name",
+                "part__units",
+                "created_by__username",
+                "created_by__first_name",
+                "created_by__last_name",
+            )
+            .order_by("-created_at", "-pk")[:MOVEMENTS_SHOWN]
+        )
+        return [
+            {
+                "pk": row.pk,
+                "part_id": row.part_id,
+                "part_name": row.part.name,
+                "type": row.get_type_display(),
+                "quantity": row.quantity,
+                "units": row.part.units,
+                "at": row.created_at,
+                "by": row.created_by.get_full_name() or row.created_by.get_username()
+                if row.created_by
+                else "",
+            }
+            for row in rows
+        ]
+
+    return cached_answer(
+        (site.pk, STOCK_DATA), ("dashboard", "movements"), compute, CARD_CACHE_SECONDS
+    )
+
+
+def _nothing(request) -> dict:
+    return {}
+
+
+def register_cards() -> None:
+    """Called from ``InventoryConfig.ready()``."""
+    register_card("find", template="inventory/_dashboard_find.html", context=_nothing, order=5)
+    register_card(
+        "inventory",
+        template="inventory/_dashboard_card.html",
+        context=lambda request: {
+            "summary": inventory_summary(site=request.site),
+            "low_stock": low_stock_preview(site=request.site),
+        },
+        order=20,
+        refresh=60,
+    )
+    register_card(
+        "stock-movements",
+        template="inventory/_dashboard_movements.html",
+        context=lambda request: {"movements": recent_movements(site=request.site)},
+        order=30,
+        refresh=30,
+    )
