@@ -7,11 +7,13 @@ per refresh between stock movements, and one query after each.
 """
 
 from core.dashboard import register_card
-from core.models import Site
+from core.models import Role, Site
 from core.numbers import format_quantity
+from core.pagination import counted
 from core.versions import cached_answer
-from inventory.models import Part, StockTransaction
+from inventory.models import CountStatus, Part, StockCount, StockTransaction
 from inventory.selectors import inventory_summary
+from inventory.services.counts import COUNTS_DATA
 from inventory.services.ledger import STOCK_DATA
 from inventory.services.parts import PART_LIST_DATA
 
@@ -92,6 +94,12 @@ def recent_movements(*, site: Site) -> list[dict]:
     )
 
 
+def counts_to_confirm(*, site: Site) -> int:
+    """How many reported counts wait for a manager's decision."""
+    pending = StockCount.objects.for_site(site).filter(status=CountStatus.PENDING)
+    return counted(pending, versioned=(site.pk, COUNTS_DATA))
+
+
 def _nothing(request) -> dict:
     return {}
 
@@ -115,4 +123,12 @@ def register_cards() -> None:
         context=lambda request: {"movements": recent_movements(site=request.site)},
         order=30,
         refresh=30,
+    )
+    register_card(
+        "counts-to-confirm",
+        template="inventory/_dashboard_counts.html",
+        context=lambda request: {"pending": counts_to_confirm(site=request.site)},
+        order=25,
+        refresh=60,
+        role=Role.MANAGER,
     )

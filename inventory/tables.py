@@ -22,6 +22,17 @@ def _status(item) -> SafeString:
     return spaced(badge(item.status_tone, item.status_label), building)
 
 
+def _item_part_column(**kwargs) -> Column:
+    """A stock item's part, number and name, linking to the part's page."""
+    detail = url_maker("part-detail")
+    return Column(
+        _("Part"),
+        lambda i: link(detail(i.part_id), titled(i.part.number, i.part.name)),
+        "cell-wide cell-title",
+        **kwargs,
+    )
+
+
 def _quantity_with_units(quantity, units) -> str:
     return f"{format_quantity(quantity)} {units}"
 
@@ -128,13 +139,8 @@ class StockTable(Table):
 
     def __init__(self, rows):
         super().__init__(rows)
-        detail = url_maker("part-detail")
         self.columns = (
-            Column(
-                _("Part"),
-                lambda i: link(detail(i.part_id), titled(i.part.number, i.part.name)),
-                "cell-wide cell-title",
-            ),
+            _item_part_column(),
             Column(
                 _("Location"), lambda i: i.location.path if i.location_id else None, "cell-wide"
             ),
@@ -219,14 +225,8 @@ class LocationStockTable(Table):
 
     def __init__(self, rows):
         super().__init__(rows)
-        detail = url_maker("part-detail")
         self.columns = (
-            Column(
-                _("Part"),
-                lambda i: link(detail(i.part_id), titled(i.part.number, i.part.name)),
-                "cell-wide cell-title",
-                testid="location-stock-part",
-            ),
+            _item_part_column(testid="location-stock-part"),
             Column(
                 _("Quantity"),
                 lambda i: _quantity_with_units(i.quantity, i.part.units),

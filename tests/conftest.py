@@ -490,16 +490,17 @@ def _is_loopback(url: str) -> bool:
     return urlsplit(url).hostname in ("127.0.0.1", "localhost", "::1")
 
 
-@pytest.fixture
-def page(browser, live_server, request):
-    """A fresh browser page on the live server (``page.goto("/login/")`` works).
+@contextlib.contextmanager
+def guarded_page(browser, live_server, request, *, timeout=10_000, **context_options):
+    """A fresh page of ``browser`` on the live server, in a context of its own
+    (``context_options`` as ``browser.new_context`` takes them, e.g. ``java_script_enabled``).
 
     Fails the test if a page tries to load anything from outside the live server (plants run
     air-gapped) or throws an uncaught JavaScript error. Saves a screenshot of a failed test in
-    test-results/.
+    test-results/ (when used as a fixture) and always closes the context.
     """
-    context = browser.new_context(base_url=live_server.url, locale="en-US")
-    context.set_default_timeout(10_000)
+    context = browser.new_context(base_url=live_server.url, locale="en-US", **context_options)
+    context.set_default_timeout(timeout)
     outside: list[str] = []
     js_errors: list[str] = []
 
@@ -513,18 +514,28 @@ def page(browser, live_server, request):
     context.route("**/*", _guard)
     new_page = context.new_page()
     new_page.on("pageerror", lambda exc: js_errors.append(str(exc)))
-    yield new_page
-    report = getattr(request.node, "_report_call", None)
-    if report is not None and report.failed:
-        shots = ROOT / "test-results"
-        shots.mkdir(exist_ok=True)
-        name = "".join(c if c.isalnum() else "_" for c in request.node.nodeid)[-150:]
-        # The page may be gone; the test's own failure is what matters then.
-        with contextlib.suppress(Exception):
-            new_page.screenshot(path=str(shots / f"{name}.png"), full_page=True)
-    context.close()
+    try:
+        yield new_page
+        report = getattr(request.node, "_report_call", None)
+        if report is not None and report.failed:
+            shots = ROOT / "test-results"
+            shots.mkdir(exist_ok=True)
+            name = "".join(c if c.isalnum() else "_" for c in request.node.nodeid)[-150:]
+            # The page may be gone; the test's own failure is what matters then.
+            with contextlib.suppress(Exception):
+                new_page.screenshot(path=str(shots / f"{name}.png"), full_page=True)
+    finally:
+        context.close()
     assert not outside, f"The page tried to load resources from outside the server: {outside}"
     assert not js_errors, f"Uncaught JavaScript errors on the page: {js_errors}"
+
+
+@pytest.fixture
+def page(browser, live_server, request):
+    """A fresh browser page on the live server (``page.goto("/login/")`` works), held to the
+    rules of ``guarded_page``."""
+    with guarded_page(browser, live_server, request) as new_page:
+        yield new_page
 
 
 @pytest.fixture

@@ -5,6 +5,8 @@ import factory
 from core.models import Location, Membership, Role, Site, User
 from core.services.locations import _place
 
+PASSWORD = "pw-for-tests-1"  # every UserFactory user's password
+
 
 class SiteFactory(factory.django.DjangoModelFactory):
     class Meta:
@@ -24,7 +26,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     first_name = factory.Faker("first_name")
     last_name = factory.Faker("last_name")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
-    password = factory.PostGenerationMethodCall("set_password", "pw-for-tests-1")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
     @factory.post_generation
     def _save(obj, create, extracted, **kwargs):

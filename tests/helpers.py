@@ -10,6 +10,7 @@
   ``cell``; what an HTMX answer is: ``root``, ``is_full_page``;
 - QR codes drawn as SVG read back into modules: ``rendered_matrix``, ``expected_matrix``,
   ``svg_in``; a label page's paper size: ``label_page_size``;
+- a part's stock as the database holds it (inventory): ``ledger``, ``on_hand``, ``item_at``;
 - threads with a database connection each (PostgreSQL tests): ``in_parallel``, ``split``,
   ``Competitor`` and ``race``, which proves a second writer waited on the first one's lock.
 """
@@ -20,6 +21,7 @@ import time
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
 
 import pytest
 from bs4 import BeautifulSoup, Tag
@@ -28,6 +30,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from core import qr
+from inventory.models import Part, StockItem, StockTransaction
 
 # A test that must hold on both databases: once in the first stage of ``make test`` (SQLite) and
 # once in the PostgreSQL stage (its ``database`` argument names the stage).
@@ -320,6 +323,30 @@ def svg_in(page: str) -> str:
     match = re.search(r"<svg\b.*?</svg>", page, re.S)
     assert match, "no inline SVG in the page"
     return match.group(0)
+
+
+# =================================================================================================
+# A part's stock, as the database holds it (inventory)
+# =================================================================================================
+
+
+def ledger(part) -> list[tuple]:
+    """The part's ledger rows, oldest first: ``(type, quantity, on_hand_after)`` each."""
+    return list(
+        StockTransaction.objects.filter(part=part)
+        .order_by("pk")
+        .values_list("type", "quantity", "on_hand_after")
+    )
+
+
+def on_hand(part) -> Decimal:
+    """The part's stored on-hand figure, read afresh."""
+    return Part.objects.get(pk=part.pk).on_hand
+
+
+def item_at(part, location) -> StockItem:
+    """The part's one stock item at ``location``."""
+    return StockItem.objects.get(part=part, location=location)
 
 
 # =================================================================================================

@@ -10,9 +10,8 @@ from rest_framework.test import APIClient
 
 from core.models import APIToken
 from core.services import api_token_create, api_token_revoke
-from tests.factories import LocationFactory, UserFactory
+from tests.factories import PASSWORD, LocationFactory, UserFactory
 
-PASSWORD = "pw-for-tests-1"  # tests.factories.UserFactory's password
 METHODS = ("get", "post", "put", "patch", "delete")
 
 

@@ -10,7 +10,6 @@ import pytest
 from core.models import Location
 from core.services import location_create
 from inventory import services
-from inventory.models import StockItem
 from tests.factories import LocationFactory
 from tests.helpers import (
     HTMX,
@@ -25,7 +24,7 @@ from tests.helpers import (
     text,
     texts_by_testid,
 )
-from tests.inventory.factories import PartFactory, StockItemFactory
+from tests.inventory.factories import PartFactory, StockItemFactory, stocked_part
 
 
 @pytest.fixture
@@ -49,24 +48,18 @@ def stock(site, manager_user, store):
     - Store: Grease, 1 kg
     - Yard: V-belt, 9 pcs
     """
-
-    def part(name, qty, location, **fields):
-        return services.part_create(
-            site=site, by=manager_user, name=name, on_hand_qty=qty, location=location, **fields
-        )
-
-    filter_ = part("Oil filter", "10", store.bin, number="FL-100")
+    filter_ = stocked_part(site, manager_user, "10", store.bin, name="Oil filter", number="FL-100")
     services.part_restock(
         part=filter_, by=manager_user, quantity="7", cost="1", location=store.bin, batch="B-7"
     )
     services.part_restock(
         part=filter_, by=manager_user, quantity="3", cost="1", location=store.shelf
     )
-    grease = part("Grease", "2.5", store.bin, units="kg")
+    grease = stocked_part(site, manager_user, "2.5", store.bin, name="Grease", units="kg")
     services.part_restock(
         part=grease, by=manager_user, quantity="1", cost="1", location=store.building
     )
-    belt = part("V-belt", "4", store.shelf_b)
+    belt = stocked_part(site, manager_user, "4", store.shelf_b, name="V-belt")
     services.part_restock(part=belt, by=manager_user, quantity="9", cost="1", location=store.yard)
     return SimpleNamespace(filter=filter_, grease=grease, belt=belt)
 
@@ -200,13 +193,7 @@ def test_location_page_queries_do_not_grow_with_stock(tech_page, site, manager_u
             shelf = location_create(site=site, by=manager_user, name=f"S{k}", parent=store.building)
             at = location_create(site=site, by=manager_user, name=f"B{k}", parent=shelf)
             for location in (store.building, at):
-                services.part_create(
-                    site=site,
-                    by=manager_user,
-                    name=f"P{StockItem.objects.count()}",
-                    on_hand_qty="2",
-                    location=location,
-                )
+                stocked_part(site, manager_user, "2", location)
 
     url = f"/locations/{store.building.pk}/"
     tech_page.get(url)
@@ -296,13 +283,7 @@ def test_tree_queries_do_not_grow_with_stocked_locations(tech_page, site, manage
     def grow(n):
         for _ in range(n):
             room = LocationFactory(site=site, parent=LocationFactory(site=site))
-            services.part_create(
-                site=site,
-                by=manager_user,
-                name=f"P{StockItem.objects.count()}",
-                on_hand_qty="1",
-                location=room,
-            )
+            stocked_part(site, manager_user, "1", room)
 
     tech_page.get("/locations/")
     grow(5)

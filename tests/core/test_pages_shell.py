@@ -12,7 +12,7 @@ from core.forms import ServiceFormMixin
 from core.models import Location, Role
 from core.sites import SESSION_KEY
 from core.views import server_error
-from tests.factories import LocationFactory, MembershipFactory, UserFactory
+from tests.factories import PASSWORD, LocationFactory, MembershipFactory, UserFactory
 from tests.helpers import (
     HTMX,
     all_by_testid,
@@ -58,7 +58,7 @@ def test_login_page_renders_the_form_browser_tests_rely_on(client, db):
 def test_login_with_the_right_password_lands_on_the_dashboard_of_the_default_site(
     client, tech_user, site
 ):
-    response = client.post("/login/", {"username": "tech", "password": "pw-for-tests-1"})
+    response = client.post("/login/", {"username": "tech", "password": PASSWORD})
     assert response.status_code == 302 and response["Location"] == "/"
     dashboard = client.get("/")
     assert dashboard.status_code == 200

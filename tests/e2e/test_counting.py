@@ -14,43 +14,26 @@ from playwright.sync_api import expect
 from core.models import Role
 from inventory import services
 from inventory.models import StockCount, StockTransaction
-from tests.factories import LocationFactory, MembershipFactory, SiteFactory, UserFactory
+from tests.e2e.conftest import answer_next_dialog, oil_filter, sign_in
+from tests.factories import LocationFactory, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.e2e
 
-PASSWORD = "pw-for-tests-1"  # what UserFactory sets
-PHONE = {"width": 390, "height": 844}
-
 
 @pytest.fixture
-def stocked(transactional_db):
+def stocked(main_plant):
     """Oil filter: 10 on Shelf A, 5 on Shelf B; Mona manages the site, Tom is a technician."""
-    site = SiteFactory(name="Main Plant")
-    manager = UserFactory(username="mona")
-    MembershipFactory(user=manager, site=site, role=Role.MANAGER)
+    site, manager = main_plant.site, main_plant.manager
     MembershipFactory(user=UserFactory(username="tom"), site=site, role=Role.TECHNICIAN)
     shelf_a = LocationFactory(site=site, name="Shelf A")
     shelf_b = LocationFactory(site=site, name="Shelf B")
-    part = services.part_create(
-        site=site,
-        by=manager,
-        name="Oil filter",
-        on_hand_qty="10",
-        unit_cost="2.00",
-        location=shelf_a,
-        default_location=shelf_a,
-    )
+    part = oil_filter(main_plant, shelf_a)
     services.part_restock(part=part, by=manager, quantity="5", cost="2.00", location=shelf_b)
     return part
 
 
 def sign_in_on_part(page, live_server, part, username):
-    page.set_viewport_size(PHONE)
-    page.goto("/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("#login-submit")
-    expect(page).to_have_url(f"{live_server.url}/")
+    sign_in(page, live_server, username)
     page.goto(f"/parts/{part.pk}/")
     page.evaluate("window.__samePage = true")  # survives only if the page is never reloaded
     return page
@@ -166,13 +149,7 @@ def test_scrap_asks_for_a_quantity_or_scrap_all_and_asks_first(page, live_server
     expect(page.get_by_test_id("part-on-hand")).to_have_text("15")
     assert not StockTransaction.objects.filter(part=stocked, type="scrap").exists()
 
-    asked = []
-
-    def accept(dialog):
-        asked.append(dialog.message)
-        dialog.accept()
-
-    page.once("dialog", accept)
+    asked = answer_next_dialog(page, accept=True)
     slot.get_by_test_id("scrap-all").click()
     expect(slot.get_by_test_id("action-notice")).to_have_text("Scrapped 10 pcs; 5 on hand.")
     expect(page.get_by_test_id("part-on-hand")).to_have_text("5")

@@ -6,47 +6,26 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 
-from core.models import Role
 from inventory import services
 from inventory.models import Part
-from tests.factories import LocationFactory, MembershipFactory, SiteFactory, UserFactory
+from tests.e2e.conftest import DESKTOP, PHONE, oil_filter, sign_in
+from tests.factories import LocationFactory
 
 pytestmark = pytest.mark.e2e
 
-PASSWORD = "pw-for-tests-1"  # what UserFactory sets
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 800}
 TABBAR = 56
 
 
 @pytest.fixture
-def plant(transactional_db):
-    site = SiteFactory(name="Main Plant")
-    manager = UserFactory(username="mona")
-    MembershipFactory(user=manager, site=site, role=Role.MANAGER)
-    shelf = LocationFactory(site=site, name="Shelf A")
-    part = services.part_create(
-        site=site,
-        by=manager,
-        name="Oil filter",
+def plant(main_plant):
+    shelf = LocationFactory(site=main_plant.site, name="Shelf A")
+    return oil_filter(
+        main_plant,
+        shelf,
         description="A filter for the hydraulic unit of the press line, with a very long name "
         "that wraps rather than widening the table",
-        on_hand_qty="10",
-        unit_cost="2.00",
         min_qty="20",
-        location=shelf,
-        default_location=shelf,
     )
-    return part
-
-
-def sign_in(page, live_server, size=PHONE):
-    page.set_viewport_size(size)
-    page.goto("/login/")
-    page.fill("#id_username", "mona")
-    page.fill("#id_password", PASSWORD)
-    page.click("#login-submit")
-    expect(page).to_have_url(f"{live_server.url}/")
 
 
 def in_view(page, locator, *, bottom_margin=0) -> bool:
@@ -65,7 +44,7 @@ def open_restock(page, part):
 
 
 def test_the_success_message_is_in_view_above_the_tab_bar_on_a_phone(page, live_server, plant):
-    sign_in(page, live_server)
+    sign_in(page, live_server, "mona")
     panel = open_restock(page, plant)
     panel.get_by_test_id("restock-submit").click()
     notice = panel.get_by_test_id("action-notice")
@@ -77,7 +56,7 @@ def test_the_success_message_is_in_view_above_the_tab_bar_on_a_phone(page, live_
 def test_the_button_says_saving_and_is_disabled_while_the_request_is_in_flight(
     page, live_server, plant
 ):
-    sign_in(page, live_server)
+    sign_in(page, live_server, "mona")
     panel = open_restock(page, plant)
     held = []
     page.route("**/restock/", lambda route: held.append(route))
@@ -92,7 +71,7 @@ def test_the_button_says_saving_and_is_disabled_while_the_request_is_in_flight(
 
 
 def test_a_search_shows_the_list_busy_until_the_results_arrive(page, live_server, plant):
-    sign_in(page, live_server)
+    sign_in(page, live_server, "mona")
     page.goto("/parts/")
     held = []
     page.route("**/parts/?*", lambda route: held.append(route))
@@ -106,7 +85,7 @@ def test_a_search_shows_the_list_busy_until_the_results_arrive(page, live_server
 
 
 def test_offline_the_error_appears_in_the_panel_and_what_was_typed_stays(page, live_server, plant):
-    sign_in(page, live_server)
+    sign_in(page, live_server, "mona")
     panel = open_restock(page, plant)
     page.context.set_offline(True)
     panel.get_by_test_id("restock-submit").click()
@@ -122,7 +101,7 @@ def test_offline_the_error_appears_in_the_panel_and_what_was_typed_stays(page, l
 
 
 def test_an_ordinary_form_offline_keeps_what_was_typed(page, live_server, plant):
-    sign_in(page, live_server)
+    sign_in(page, live_server, "mona")
     page.goto("/parts/new/")
     form = page.get_by_test_id("part-form")
     form.get_by_label("Name").fill("Drive belt")
@@ -136,7 +115,7 @@ def test_an_ordinary_form_offline_keeps_what_was_typed(page, live_server, plant)
 def test_phones_get_a_short_top_bar_and_a_tab_bar_whose_menu_opens_the_navigation(
     page, live_server, plant
 ):
-    sign_in(page, live_server)
+    sign_in(page, live_server, "mona")
     assert page.locator(".topbar-inner").bounding_box()["height"] <= 56
     bar = page.get_by_test_id("tabbar")
     expect(bar).to_be_visible()
@@ -157,7 +136,7 @@ def test_phones_get_a_short_top_bar_and_a_tab_bar_whose_menu_opens_the_navigatio
 def test_the_dashboard_offers_search_scan_low_stock_and_refreshes_its_movements(
     page, live_server, plant
 ):
-    sign_in(page, live_server)
+    sign_in(page, live_server, "mona")
     expect(page.get_by_test_id("dashboard-scan")).to_be_visible()
     expect(page.get_by_test_id("low-stock-list")).to_contain_text("Oil filter")
     movements = page.get_by_test_id("movement-list")
@@ -181,7 +160,7 @@ def test_the_dashboard_offers_search_scan_low_stock_and_refreshes_its_movements(
 def test_on_a_desktop_no_table_hides_a_column_without_a_visible_scroll_edge(
     page, live_server, plant, path
 ):
-    sign_in(page, live_server, DESKTOP)
+    sign_in(page, live_server, "mona", size=DESKTOP)
     page.goto(path.format(pk=plant.pk))
     boxes = page.locator(".table-scroll")
     expect(boxes.first).to_be_visible()
@@ -203,9 +182,21 @@ def test_a_number_field_accepts_any_valid_value_after_the_server_sent_a_precise_
 ):
     # A figure stored with more places than a person types (5 stored, 3 entered).
     Part.objects.filter(pk=plant.pk).update(min_qty=Decimal("1.23456"))
-    sign_in(page, live_server)
+    sign_in(page, live_server, "mona")
     page.goto(f"/parts/{plant.pk}/edit/")
     field = page.get_by_label("Minimum quantity")
     expect(field).to_have_value("1.23456")
     field.fill("10")
     assert field.evaluate("el => el.checkValidity()") is True  # no stale step refuses it
+
+
+def test_search_matches_every_word_in_any_order(page, live_server, plant):
+    services.part_create(site=plant.site, by=plant.created_by, name="Ball bearing 6204-2RS")
+    services.part_create(site=plant.site, by=plant.created_by, name="Ball 6204")
+    sign_in(page, live_server, "mona")
+    page.get_by_test_id("dashboard-search").fill("6204 bearing")
+    page.get_by_test_id("dashboard-search").press("Enter")
+    results = page.get_by_test_id("part-table")
+    expect(results).to_contain_text("Ball bearing 6204-2RS")
+    expect(results).not_to_contain_text("Ball 6204")
+    expect(results).not_to_contain_text("Oil filter")

@@ -8,13 +8,12 @@ from playwright.sync_api import expect
 
 from core.models import Role
 from inventory import services
+from tests.e2e.conftest import DESKTOP, sign_in
 from tests.factories import LocationFactory, MembershipFactory, SiteFactory, UserFactory
 
 pytestmark = pytest.mark.e2e
 
-PASSWORD = "pw-for-tests-1"  # what UserFactory sets
-PHONE = {"width": 360, "height": 780}
-DESKTOP = {"width": 1280, "height": 900}
+NARROW_PHONE = {"width": 360, "height": 780}  # narrower than PHONE: the layout must fit it too
 
 
 @pytest.fixture
@@ -44,20 +43,12 @@ def shop(transactional_db):
     return SimpleNamespace(site=site, part=part, shelf=shelf)
 
 
-def log_in(page, live_server, username: str) -> None:
-    page.goto("/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("#login-submit")
-    expect(page).to_have_url(f"{live_server.url}/")
-
-
 def by_testid(scope, testid: str):
     return scope.locator(f'[data-testid="{testid}"]')
 
 
 def test_manager_restocks_and_sees_figures_and_ledger_update_in_place(page, live_server, shop):
-    log_in(page, live_server, "mona")
+    sign_in(page, live_server, "mona", size=DESKTOP)
     page.goto(f"/parts/{shop.part.pk}/")
     on_hand = by_testid(page, "part-on-hand")
     expect(on_hand).to_have_text("2")
@@ -99,16 +90,16 @@ def test_manager_restocks_and_sees_figures_and_ledger_update_in_place(page, live
     # The same page on a phone and on a desktop, for a look at the layout.
     page.set_viewport_size(DESKTOP)
     page.screenshot(path="/tmp/inv-part-1280.png", full_page=True)
-    page.set_viewport_size(PHONE)
+    page.set_viewport_size(NARROW_PHONE)
     page.screenshot(path="/tmp/inv-part-360.png", full_page=True)
     # Nothing on the phone layout is wider than the screen.
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= NARROW_PHONE["width"]
 
 
 def test_technician_sees_the_low_part_on_the_reorder_list_and_no_stock_actions(
     page, live_server, shop
 ):
-    log_in(page, live_server, "tom")
+    sign_in(page, live_server, "tom", size=DESKTOP)
     by_testid(page, "nav-reorder").click()
     expect(page).to_have_url(f"{live_server.url}/reorder/")
     row = by_testid(page, "reorder-row").filter(has_text="Bearing 6204")
@@ -116,9 +107,9 @@ def test_technician_sees_the_low_part_on_the_reorder_list_and_no_stock_actions(
     expect(by_testid(row, "reorder-suggested")).to_have_text("18 pcs")
     expect(by_testid(row, "reorder-vendor")).to_contain_text("Acme Supply")
     expect(by_testid(row, "reorder-vendor")).to_contain_text("AC-6204")
-    page.set_viewport_size(PHONE)
+    page.set_viewport_size(NARROW_PHONE)
     page.screenshot(path="/tmp/inv-reorder-360.png", full_page=True)
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= NARROW_PHONE["width"]
 
     row.get_by_role("link", name="BR-6204 · Bearing 6204").click()
     expect(page).to_have_url(f"{live_server.url}/parts/{shop.part.pk}/")

@@ -7,48 +7,35 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from core.models import Location, Role
+from core.models import Location
 from core.qr import qr_path
 from inventory import services
-from tests.factories import LocationFactory, MembershipFactory, SiteFactory, UserFactory
+from tests.conftest import guarded_page
+from tests.e2e.conftest import answer_next_dialog, sign_in
+from tests.factories import LocationFactory
 
 pytestmark = pytest.mark.e2e
 
-PASSWORD = "pw-for-tests-1"  # what UserFactory sets
-PHONE = {"width": 390, "height": 844}
-
 
 @pytest.fixture
-def store(transactional_db):
+def store(main_plant):
     """``Store > Shelf A > Bin 1`` (label ``L-BIN1``) with an oil filter and grease in the bin,
     and an empty ``Yard``; Mona manages the site."""
-    site = SiteFactory(name="Main Plant")
-    manager = UserFactory(username="mona")
-    MembershipFactory(user=manager, site=site, role=Role.MANAGER)
+    site = main_plant.site
     store = LocationFactory(site=site, name="Store")
     shelf = LocationFactory(site=site, name="Shelf A", parent=store)
     bin_ = LocationFactory(site=site, name="Bin 1", parent=shelf, qr_code="L-BIN1")
     yard = LocationFactory(site=site, name="Yard")
     for name, qty, fields in (("Oil filter", "10", {"number": "FL-100"}), ("Grease", "2.5", {})):
         services.part_create(
-            site=site, by=manager, name=name, on_hand_qty=qty, location=bin_, **fields
+            site=site, by=main_plant.manager, name=name, on_hand_qty=qty, location=bin_, **fields
         )
     return {"store": store, "shelf": shelf, "bin": bin_, "yard": yard}
 
 
-def sign_in(page, live_server):
-    page.set_viewport_size(PHONE)
-    page.goto("/login/")
-    page.fill("#id_username", "mona")
-    page.fill("#id_password", PASSWORD)
-    page.click("#login-submit")
-    expect(page).to_have_url(f"{live_server.url}/")
-
-
 @pytest.fixture
 def mona(page, live_server, store):
-    sign_in(page, live_server)
-    return page
+    return sign_in(page, live_server, "mona")
 
 
 def row_of(page, location):
@@ -106,13 +93,7 @@ def test_deleting_from_the_page_asks_first(mona, live_server, store):
     page = mona
     page.goto(f"/locations/{store['yard'].pk}/")
     expect(page.locator("html")).to_have_class(re.compile(r"\bjs\b"))
-    questions = []
-
-    def dismiss(dialog):
-        questions.append(dialog.message)
-        dialog.dismiss()
-
-    page.once("dialog", dismiss)
+    questions = answer_next_dialog(page, accept=False)
     page.get_by_test_id("location-delete").click()
     expect(page).to_have_url(f"{live_server.url}/locations/{store['yard'].pk}/")
     assert questions[0] == "Delete “Yard”? This cannot be undone."
@@ -127,13 +108,11 @@ def test_deleting_from_the_page_asks_first(mona, live_server, store):
     assert not Location.objects.filter(pk=store["yard"].pk).exists()
 
 
-def test_without_javascript_deleting_asks_on_a_page_of_its_own(browser, live_server, store):
-    context = browser.new_context(
-        base_url=live_server.url, locale="en-US", java_script_enabled=False
-    )
-    try:
-        page = context.new_page()
-        sign_in(page, live_server)
+def test_without_javascript_deleting_asks_on_a_page_of_its_own(
+    browser, live_server, store, request
+):
+    with guarded_page(browser, live_server, request, java_script_enabled=False) as page:
+        sign_in(page, live_server, "mona")
         page.goto(f"/locations/{store['yard'].pk}/")
 
         page.get_by_test_id("location-delete").click()
@@ -143,5 +122,3 @@ def test_without_javascript_deleting_asks_on_a_page_of_its_own(browser, live_ser
         page.get_by_test_id("location-delete-confirm-submit").click()
         expect(page).to_have_url(f"{live_server.url}/locations/")
         assert not Location.objects.filter(pk=store["yard"].pk).exists()
-    finally:
-        context.close()

@@ -4,11 +4,11 @@ import pytest
 from playwright.sync_api import expect
 
 from core.models import Role
+from tests.e2e.conftest import DESKTOP, sign_in
 from tests.factories import LocationFactory, MembershipFactory, SiteFactory, UserFactory
 
 pytestmark = pytest.mark.e2e
 
-PASSWORD = "pw-for-tests-1"  # what UserFactory sets
 SCREENSHOT = "/tmp/e2e-switch.png"
 
 
@@ -26,13 +26,7 @@ def two_site_user(transactional_db):
 
 
 def test_login_then_switch_site_shows_the_other_sites_locations(page, live_server, two_site_user):
-    page.goto("/login/")
-    page.fill('input[name="username"]', "mia")
-    page.fill('input[name="password"]', PASSWORD)
-    login_form = page.locator("form", has=page.locator('input[name="password"]'))
-    login_form.locator('button:not([type="button"]), input[type="submit"]').first.click()
-
-    expect(page).to_have_url(f"{live_server.url}/")  # the dashboard
+    sign_in(page, live_server, "mia", size=DESKTOP)  # lands on the dashboard
     current_site = page.locator('[data-testid="current-site"]')
     expect(current_site).to_have_text("Main Plant")
 

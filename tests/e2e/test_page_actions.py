@@ -5,42 +5,23 @@ the stock table and the ledger around it refresh without a reload."""
 import pytest
 from playwright.sync_api import expect
 
-from core.models import Role
-from inventory import services
-from tests.factories import LocationFactory, MembershipFactory, SiteFactory, UserFactory
+from tests.e2e.conftest import oil_filter, sign_in
+from tests.factories import LocationFactory
 
 pytestmark = pytest.mark.e2e
 
-PASSWORD = "pw-for-tests-1"  # what UserFactory sets
-PHONE = {"width": 390, "height": 844}
-
 
 @pytest.fixture
-def stocked(transactional_db):
-    site = SiteFactory(name="Main Plant")
-    manager = UserFactory(username="mona")
-    MembershipFactory(user=manager, site=site, role=Role.MANAGER)
-    shelf = LocationFactory(site=site, name="Shelf A")
-    LocationFactory(site=site, name="Shelf B")
-    return services.part_create(
-        site=site,
-        by=manager,
-        name="Oil filter",
-        on_hand_qty="10",
-        unit_cost="2.00",
-        location=shelf,
-        default_location=shelf,
-    )
+def stocked(main_plant):
+    """Oil filter: 10 on Shelf A; an empty Shelf B."""
+    shelf = LocationFactory(site=main_plant.site, name="Shelf A")
+    LocationFactory(site=main_plant.site, name="Shelf B")
+    return oil_filter(main_plant, shelf)
 
 
 @pytest.fixture
 def manager_on_part(page, live_server, stocked):
-    page.set_viewport_size(PHONE)
-    page.goto("/login/")
-    page.fill("#id_username", "mona")
-    page.fill("#id_password", PASSWORD)
-    page.click("#login-submit")
-    expect(page).to_have_url(f"{live_server.url}/")
+    sign_in(page, live_server, "mona")
     page.goto(f"/parts/{stocked.pk}/")
     page.evaluate("window.__samePage = true")  # survives only if the page is never reloaded
     return page

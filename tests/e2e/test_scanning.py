@@ -6,22 +6,18 @@ on Linux has no built-in QR reader (``BarcodeDetector``), so these decodes go th
 jsQR, which the page loads only when the camera starts.
 """
 
-import contextlib
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
 from core import qr
-from core.models import Role
-from inventory import services
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS
-from tests.factories import LocationFactory, MembershipFactory, SiteFactory, UserFactory
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS, guarded_page
+from tests.e2e.conftest import PHONE, oil_filter, sign_in
+from tests.factories import LocationFactory
 
 pytestmark = pytest.mark.e2e
 
-PASSWORD = "pw-for-tests-1"  # what UserFactory sets
-PHONE = {"width": 390, "height": 844}
 BIN_VALUE = "L-E2E-BIN3"
 # What the fake camera shows: the bin's value as a phone keyboard might have typed it, so the
 # decode also proves that values are matched whatever their case.
@@ -30,32 +26,13 @@ DECODER = "/static/vendor/jsqr/jsQR.js"
 
 
 @pytest.fixture
-def floor(transactional_db):
+def floor(main_plant):
     """A manager, a hall with a bin that has a label, and a part with stock in the hall."""
-    site = SiteFactory(name="Main Plant")
-    manager = UserFactory(username="mona")
-    MembershipFactory(user=manager, site=site, role=Role.MANAGER)
+    site = main_plant.site
     hall = LocationFactory(site=site, name="Hall")
     bin_3 = LocationFactory(site=site, name="Bin 3", parent=hall, qr_code=BIN_VALUE)
-    part = services.part_create(
-        site=site,
-        by=manager,
-        name="Oil filter",
-        on_hand_qty="10",
-        unit_cost="2.00",
-        location=hall,
-        default_location=hall,
-    )
+    part = oil_filter(main_plant, hall)
     return type("Floor", (), {"site": site, "hall": hall, "bin": bin_3, "part": part})
-
-
-def sign_in(page, live_server) -> None:
-    page.set_viewport_size(PHONE)
-    page.goto("/login/")
-    page.fill("#id_username", "mona")
-    page.fill("#id_password", PASSWORD)
-    page.click("#login-submit")
-    expect(page).to_have_url(f"{live_server.url}/")
 
 
 def requested(page) -> list[str]:
@@ -71,7 +48,7 @@ def requested(page) -> list[str]:
 def test_the_scan_page_shows_the_camera_button_and_loads_no_decoder_until_it_is_used(
     page, live_server, floor
 ):
-    sign_in(page, live_server)
+    sign_in(page, live_server, "mona")
     urls = requested(page)
     page.goto("/scan/")
     camera = page.get_by_role("button", name="Scan with camera")
@@ -85,7 +62,7 @@ def test_the_scan_page_shows_the_camera_button_and_loads_no_decoder_until_it_is_
 def test_after_a_failed_scan_the_text_is_selected_so_the_next_scan_replaces_it(
     page, live_server, floor
 ):
-    sign_in(page, live_server)
+    sign_in(page, live_server, "mona")
     page.goto("/scan/")
     box = page.get_by_label("QR value")
     box.fill("L-NOPE")
@@ -101,35 +78,43 @@ def test_after_a_failed_scan_the_text_is_selected_so_the_next_scan_replaces_it(
     expect(page).to_have_url(f"{live_server.url}/locations/{floor.bin.pk}/")
 
 
-def test_without_a_secure_connection_the_camera_says_https_is_needed(page, live_server, floor):
-    sign_in(page, live_server)
-    page.add_init_script("Object.defineProperty(window, 'isSecureContext', {value: false})")
+def scan_with_a_camera_that(page, live_server, init_script: str):
+    """Sign in, let ``init_script`` set up what the browser's camera does, and press "Scan with
+    camera" on the scan page; returns that button."""
+    sign_in(page, live_server, "mona")
+    page.add_init_script(init_script)
     page.goto("/scan/")
-    page.get_by_role("button", name="Scan with camera").click()
+    camera = page.get_by_role("button", name="Scan with camera")
+    camera.click()
+    return camera
+
+
+def refuses(name: str, message: str) -> str:
+    """An init script whose ``getUserMedia`` fails with the ``DOMException`` ``name``."""
+    return (
+        "navigator.mediaDevices.getUserMedia = () =>"
+        f" Promise.reject(new DOMException('{message}', '{name}'));"
+    )
+
+
+def test_without_a_secure_connection_the_camera_says_https_is_needed(page, live_server, floor):
+    scan_with_a_camera_that(
+        page, live_server, "Object.defineProperty(window, 'isSecureContext', {value: false})"
+    )
     expect(page.get_by_role("alert")).to_contain_text("secure connection")
     expect(page.get_by_role("alert")).to_contain_text("https://")
 
 
 def test_a_refused_camera_permission_is_explained(page, live_server, floor):
-    sign_in(page, live_server)
-    page.add_init_script(
-        "navigator.mediaDevices.getUserMedia = () =>"
-        " Promise.reject(new DOMException('Permission denied', 'NotAllowedError'));"
-    )
-    page.goto("/scan/")
-    page.get_by_role("button", name="Scan with camera").click()
+    scan_with_a_camera_that(page, live_server, refuses("NotAllowedError", "Permission denied"))
     expect(page.get_by_role("alert")).to_contain_text("Camera access was refused")
     expect(page.locator("video")).to_be_hidden()
 
 
 def test_a_device_without_a_camera_is_told_so(page, live_server, floor):
-    sign_in(page, live_server)
-    page.add_init_script(
-        "navigator.mediaDevices.getUserMedia = () =>"
-        " Promise.reject(new DOMException('Requested device not found', 'NotFoundError'));"
+    scan_with_a_camera_that(
+        page, live_server, refuses("NotFoundError", "Requested device not found")
     )
-    page.goto("/scan/")
-    page.get_by_role("button", name="Scan with camera").click()
     expect(page.get_by_role("alert")).to_have_text(str(qr.SCANNER_MESSAGES["noCamera"]))
 
 
@@ -153,11 +138,7 @@ def camera_is_on(page) -> bool:
 
 
 def test_stop_and_hiding_the_page_let_go_of_the_camera(page, live_server, floor):
-    sign_in(page, live_server)
-    page.add_init_script(GREY_CAMERA)
-    page.goto("/scan/")
-    camera = page.get_by_role("button", name="Scan with camera")
-    camera.click()
+    camera = scan_with_a_camera_that(page, live_server, GREY_CAMERA)
     expect(page.get_by_role("status")).to_have_text("Point the camera at a QR code.")
     expect(page.locator("video")).to_be_visible()
     assert camera_is_on(page)
@@ -178,7 +159,7 @@ def test_stop_and_hiding_the_page_let_go_of_the_camera(page, live_server, floor)
 
 
 def test_the_transfer_forms_destination_has_a_scan_button_next_to_it(page, live_server, floor):
-    sign_in(page, live_server)
+    sign_in(page, live_server, "mona")
     page.goto(f"/parts/{floor.part.pk}/")
     page.get_by_test_id("stock-transfer").first.click()  # the form arrives by HTMX
     panel = page.get_by_test_id("transfer-panel")
@@ -238,37 +219,13 @@ def camera_browser(browser, tmp_path_factory):
 def camera_page(camera_browser, live_server, request):
     """A page of the fake-camera browser, held to the same rules as the ``page`` fixture:
     nothing loaded from outside the live server, no uncaught JavaScript error."""
-    context = camera_browser.new_context(base_url=live_server.url, locale="en-US")
-    context.set_default_timeout(15_000)
-    outside: list[str] = []
-    js_errors: list[str] = []
-
-    def guard(route):
-        host = route.request.url.split("/")[2] if "://" in route.request.url else ""
-        if route.request.url.startswith(("data:", "blob:")) or host.startswith("127.0.0.1"):
-            route.continue_()
-        else:
-            outside.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", guard)
-    page = context.new_page()
-    page.on("pageerror", lambda exc: js_errors.append(str(exc)))
-    yield page
-    report = getattr(request.node, "_report_call", None)
-    if report is not None and report.failed:
-        shots = Path(__file__).resolve().parents[2] / "test-results"
-        shots.mkdir(exist_ok=True)
-        with contextlib.suppress(Exception):
-            page.screenshot(path=str(shots / f"{request.node.name}.png"), full_page=True)
-    context.close()
-    assert not outside, f"The page tried to load resources from outside the server: {outside}"
-    assert not js_errors, f"Uncaught JavaScript errors on the page: {js_errors}"
+    with guarded_page(camera_browser, live_server, request, timeout=15_000) as page:
+        yield page
 
 
 def test_the_camera_reads_a_label_and_opens_the_bin(camera_page, live_server, floor):
     page = camera_page
-    sign_in(page, live_server)
+    sign_in(page, live_server, "mona")
     urls = requested(page)
     page.goto("/scan/")
     page.get_by_role("button", name="Scan with camera").click()
@@ -282,7 +239,7 @@ def test_the_camera_reads_a_label_and_opens_the_bin(camera_page, live_server, fl
 
 def test_scanning_a_bin_picks_the_transfer_destination(camera_page, live_server, floor):
     page = camera_page
-    sign_in(page, live_server)
+    sign_in(page, live_server, "mona")
     page.goto(f"/parts/{floor.part.pk}/")
     page.get_by_test_id("stock-transfer").first.click()
     panel = page.get_by_test_id("transfer-panel")
@@ -309,7 +266,7 @@ def test_a_scanned_bin_the_picker_does_not_offer_is_refused_and_the_camera_stays
 ):
     # A location cannot go inside itself: its own label is no answer to "Inside".
     page = camera_page
-    sign_in(page, live_server)
+    sign_in(page, live_server, "mona")
     page.goto(f"/locations/{floor.bin.pk}/edit/")
     parent = page.get_by_role("combobox", name="Inside")
     before = parent.input_value()

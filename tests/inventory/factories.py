@@ -11,7 +11,7 @@ import factory
 
 from core.search import search_text
 from inventory import services
-from inventory.models import Part, PartType, StockItem, StockStatus, Vendor
+from inventory.models import Part, PartType, StockCount, StockItem, StockStatus, Vendor
 from tests.factories import SiteFactory
 
 
@@ -71,6 +71,16 @@ def stocked_part(site, by, qty, location, cost="0", **fields) -> Part:
     return services.part_create(
         site=site, by=by, on_hand_qty=qty, unit_cost=cost, location=location, **fields
     )
+
+
+def reported_count(part, by, counted="12", **where) -> StockCount:
+    """A count of ``part`` (``where``: its ``stock_item`` or ``location``) reported through
+    ``services.stock_counts_report`` with the reason "cycle count": a technician's waits for a
+    manager, one who may reconcile is booked at once."""
+    [count] = services.stock_counts_report(
+        part=part, by=by, counts=[services.Counted(counted, **where)], note="cycle count"
+    )
+    return count
 
 
 def supplied_by(part: Part, by, vendor_name: str, vendor_part_number: str, **fields) -> Vendor:

@@ -13,16 +13,19 @@ import pytest
 from django.core.management import call_command
 
 from inventory import services
-from inventory.models import CountStatus, Part, StockCount, StockItem, StockTransaction
+from inventory.models import CountStatus, StockCount, StockItem, StockTransaction
 from tests.helpers import (
     assert_field_error,
     assert_needs_auth,
     assert_needs_role,
     assert_order_served_by_an_index,
     assert_site_isolated,
+    ledger,
     list_ids,
+    on_hand,
     queries_for,
 )
+from tests.inventory.factories import reported_count
 
 D = Decimal
 
@@ -31,30 +34,11 @@ def reconcile(api, part, body, method="post"):
     return getattr(api, method)(f"/api/parts/{part.pk}/reconcile/", body, format="json")
 
 
-def ledger(part) -> list[tuple]:
-    return list(
-        StockTransaction.objects.filter(part=part)
-        .order_by("pk")
-        .values_list("type", "quantity", "on_hand_after")
-    )
-
-
-def on_hand(part) -> Decimal:
-    return Part.objects.get(pk=part.pk).on_hand
-
-
 @pytest.fixture
 def two_places(part, manager_user, store):
     """``part``: 10 on Shelf A and 5 in Bin 1."""
     services.part_restock(part=part, by=manager_user, quantity="5", cost="5", location=store.bin)
     return part
-
-
-def pending(part, by, counted="12", **where) -> StockCount:
-    [count] = services.stock_counts_report(
-        part=part, by=by, counts=[services.Counted(counted, **where)], note="cycle count"
-    )
-    return count
 
 
 # --- /api/parts/{id}/reconcile/ with counted ------------------------------------------------------
@@ -285,7 +269,7 @@ def test_a_bad_report_is_a_400_on_its_field_and_writes_nothing(
 
 
 def test_confirming_books_counted_minus_expected(manager_api, tech_user, manager_user, part):
-    count = pending(part, tech_user, "12")
+    count = reported_count(part, tech_user, "12")
     services.part_restock(part=part, by=manager_user, quantity="5", cost="5")  # moved since
     response = manager_api.post(f"/api/stock-counts/{count.pk}/confirm/")
     assert response.status_code == 200, response.content
@@ -296,7 +280,7 @@ def test_confirming_books_counted_minus_expected(manager_api, tech_user, manager
 
 
 def test_rejecting_records_the_reason(manager_api, tech_user, part):
-    count = pending(part, tech_user)
+    count = reported_count(part, tech_user)
     assert_field_error(manager_api.post(f"/api/stock-counts/{count.pk}/reject/", {}), "reason")
     response = manager_api.post(f"/api/stock-counts/{count.pk}/reject/", {"reason": "recount"})
     assert response.status_code == 200
@@ -306,7 +290,7 @@ def test_rejecting_records_the_reason(manager_api, tech_user, part):
 
 
 def test_a_decided_count_cannot_be_decided_again(manager_api, tech_user, part):
-    count = pending(part, tech_user)
+    count = reported_count(part, tech_user)
     assert manager_api.post(f"/api/stock-counts/{count.pk}/confirm/").status_code == 200
     rows = ledger(part)
     for action, body in [("confirm", {}), ("reject", {"reason": "late"})]:
@@ -318,20 +302,20 @@ def test_a_decided_count_cannot_be_decided_again(manager_api, tech_user, part):
 
 @pytest.mark.parametrize("action,body", [("confirm", {}), ("reject", {"reason": "no"})])
 def test_technicians_cannot_decide_counts(tech_api, tech_user, part, action, body):
-    count = pending(part, tech_user)
+    count = reported_count(part, tech_user)
     assert_needs_role(tech_api, "post", f"/api/stock-counts/{count.pk}/{action}/", body)
     count.refresh_from_db()
     assert count.status == CountStatus.PENDING and on_hand(part) == 10
 
 
 def test_the_list_filters_by_status_and_part(tech_api, tech_user, manager_user, part, site, store):
-    waiting = pending(part, tech_user)
-    decided = pending(part, tech_user, "11")
+    waiting = reported_count(part, tech_user)
+    decided = reported_count(part, tech_user, "11")
     services.stock_count_reject(count=decided, by=manager_user, reason="no")
     other = services.part_create(
         site=site, by=manager_user, name="Belt", on_hand_qty="1", location=store.bin
     )
-    elsewhere = pending(other, tech_user, "2")
+    elsewhere = reported_count(other, tech_user, "2")
     assert list_ids(tech_api, "/api/stock-counts/") == [elsewhere.pk, decided.pk, waiting.pk]
     assert list_ids(tech_api, "/api/stock-counts/?status=pending") == [elsewhere.pk, waiting.pk]
     assert list_ids(tech_api, f"/api/stock-counts/?status=pending&part={part.pk}") == [waiting.pk]
@@ -346,7 +330,7 @@ def test_the_list_filters_by_status_and_part(tech_api, tech_user, manager_user, 
 
 
 def test_another_sites_counts_do_not_exist_here(other_site_api, tech_user, part):
-    count = pending(part, tech_user)
+    count = reported_count(part, tech_user)
     assert_site_isolated(
         other_site_api,
         detail_url=f"/api/stock-counts/{count.pk}/",
@@ -382,10 +366,10 @@ def test_counts_need_authentication(db, anon_api, method, url):
 
 def test_the_list_costs_the_same_queries_at_n_and_2n_counts(tech_api, tech_user, part):
     for _ in range(3):
-        pending(part, tech_user)
+        reported_count(part, tech_user)
     small = queries_for(tech_api, "/api/stock-counts/")
     for _ in range(3):
-        pending(part, tech_user)
+        reported_count(part, tech_user)
     assert queries_for(tech_api, "/api/stock-counts/") == small
 
 
@@ -421,5 +405,5 @@ def test_the_schema_documents_counted_and_the_counts_api(db):
 )
 def test_each_order_of_the_counts_list_is_read_from_an_index(tech_api, tech_user, part, query):
     for _ in range(3):
-        pending(part, tech_user)
+        reported_count(part, tech_user)
     assert_order_served_by_an_index(tech_api, f"/api/stock-counts/{query}")

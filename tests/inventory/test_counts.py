@@ -28,7 +28,6 @@ from core.models import Site
 from inventory import services
 from inventory.models import (
     CountStatus,
-    Part,
     StockCount,
     StockItem,
     StockTransaction,
@@ -45,13 +44,16 @@ from tests.helpers import (
     html,
     in_parallel,
     is_full_page,
+    item_at,
+    ledger,
+    on_hand,
     race,
     root,
     split,
     text,
     texts_by_testid,
 )
-from tests.inventory.factories import StockItemFactory, stocked_part
+from tests.inventory.factories import StockItemFactory, reported_count, stocked_part
 
 D = Decimal
 
@@ -65,22 +67,6 @@ def spread(part, manager_user, store):
     services.part_restock(part=part, by=manager_user, quantity="5", cost="5", location=store.bin)
     services.part_restock(part=part, by=manager_user, quantity="3", cost="5", location=store.yard)
     return part
-
-
-def item_at(part, location) -> StockItem:
-    return StockItem.objects.get(part=part, location=location)
-
-
-def ledger(part) -> list[tuple]:
-    return list(
-        StockTransaction.objects.filter(part=part)
-        .order_by("pk")
-        .values_list("type", "quantity", "on_hand_after")
-    )
-
-
-def on_hand(part) -> Decimal:
-    return Part.objects.get(pk=part.pk).on_hand
 
 
 def assert_ledger_is_on_hand(part) -> None:
@@ -369,16 +355,9 @@ def test_random_counts_keep_the_ledger_equal_to_on_hand(site, manager_user, step
 # --- Counts reported for a manager ----------------------------------------------------------------
 
 
-def report(part, by, counted, **where) -> StockCount:
-    [count] = services.stock_counts_report(
-        part=part, by=by, counts=[Counted(counted, **where)], note="cycle count"
-    )
-    return count
-
-
 def test_a_technicians_count_waits_with_what_the_system_held(part, tech_user, store, snapshot):
     before = snapshot(part)
-    count = report(part, tech_user, "12", stock_item=item_at(part, store.shelf))
+    count = reported_count(part, tech_user, "12", stock_item=item_at(part, store.shelf))
     count.refresh_from_db()
     assert (count.status, count.counted, count.expected, count.difference) == (
         CountStatus.PENDING,
@@ -394,7 +373,7 @@ def test_a_technicians_count_waits_with_what_the_system_held(part, tech_user, st
 def test_confirming_books_counted_minus_expected_even_after_other_movements(
     part, tech_user, manager_user, store
 ):
-    count = report(part, tech_user, "12", stock_item=item_at(part, store.shelf))  # found +2
+    count = reported_count(part, tech_user, "12", stock_item=item_at(part, store.shelf))  # found +2
     services.part_restock(part=part, by=manager_user, quantity="5", cost="5")  # 15 on the shelf
     confirmed = services.stock_count_confirm(count=count, by=manager_user)
     assert confirmed.status == CountStatus.CONFIRMED and confirmed.decided_by == manager_user
@@ -408,7 +387,7 @@ def test_confirming_books_counted_minus_expected_even_after_other_movements(
 
 
 def test_confirming_a_count_without_difference_books_nothing(part, tech_user, manager_user):
-    count = report(part, tech_user, "10")
+    count = reported_count(part, tech_user, "10")
     rows = ledger(part)
     confirmed = services.stock_count_confirm(count=count, by=manager_user)
     assert confirmed.status == CountStatus.CONFIRMED and confirmed.transaction is None
@@ -418,7 +397,7 @@ def test_confirming_a_count_without_difference_books_nothing(part, tech_user, ma
 def test_a_count_found_where_there_was_none_books_a_new_item_when_confirmed(
     part, tech_user, manager_user, store
 ):
-    count = report(part, tech_user, "3", location=store.yard)
+    count = reported_count(part, tech_user, "3", location=store.yard)
     assert (count.stock_item_id, count.expected) == (None, 0)
     services.stock_count_confirm(count=count, by=manager_user)
     assert item_at(part, store.yard).quantity == 3
@@ -429,7 +408,7 @@ def test_a_confirmation_that_would_now_go_below_zero_is_refused(
     part, tech_user, manager_user, store
 ):
     item = item_at(part, store.shelf)
-    count = report(part, tech_user, "2", stock_item=item)  # 8 missing
+    count = reported_count(part, tech_user, "2", stock_item=item)  # 8 missing
     services.stock_scrap(item=item, by=manager_user, quantity="5", note="crushed")  # 5 left
     rows = ledger(part)
     with pytest.raises(ServiceError) as refused:
@@ -441,7 +420,7 @@ def test_a_confirmation_that_would_now_go_below_zero_is_refused(
 
 
 def test_rejecting_needs_a_reason_and_books_nothing(part, tech_user, manager_user):
-    count = report(part, tech_user, "4")
+    count = reported_count(part, tech_user, "4")
     with pytest.raises(ServiceError) as refused:
         services.stock_count_reject(count=count, by=manager_user, reason="  ")
     assert "reason" in refused.value.errors
@@ -458,7 +437,7 @@ def test_rejecting_needs_a_reason_and_books_nothing(part, tech_user, manager_use
 @pytest.mark.parametrize("first", ["confirm", "reject"])
 @pytest.mark.parametrize("second", ["confirm", "reject"])
 def test_a_count_is_decided_once(part, tech_user, manager_user, admin_user, first, second):
-    count = report(part, tech_user, "12")
+    count = reported_count(part, tech_user, "12")
     decide = {
         "confirm": lambda by: services.stock_count_confirm(count=count, by=by),
         "reject": lambda by: services.stock_count_reject(count=count, by=by, reason="no"),
@@ -472,7 +451,7 @@ def test_a_count_is_decided_once(part, tech_user, manager_user, admin_user, firs
 
 
 def test_technicians_cannot_decide_counts(part, tech_user):
-    count = report(part, tech_user, "12")
+    count = reported_count(part, tech_user, "12")
     with pytest.raises(PermissionDenied):
         services.stock_count_confirm(count=count, by=tech_user)
     with pytest.raises(PermissionDenied):
@@ -482,7 +461,7 @@ def test_technicians_cannot_decide_counts(part, tech_user):
 
 
 def test_a_managers_report_is_booked_at_once_and_recorded_as_confirmed(part, manager_user, store):
-    count = report(part, manager_user, "9", stock_item=item_at(part, store.shelf))
+    count = reported_count(part, manager_user, "9", stock_item=item_at(part, store.shelf))
     assert (count.status, count.decided_by, count.expected) == (
         CountStatus.CONFIRMED,
         manager_user,
@@ -494,7 +473,7 @@ def test_a_managers_report_is_booked_at_once_and_recorded_as_confirmed(part, man
 
 def test_another_sites_member_cannot_report_here(part, other_site_user):
     with pytest.raises(PermissionDenied):
-        report(part, other_site_user, "3")
+        reported_count(part, other_site_user, "3")
     assert not StockCount.objects.exists()
 
 
@@ -515,7 +494,7 @@ def test_technicians_reconcile_only_where_the_site_allows_it(
     services.part_counts_apply(part=part, by=tech_user, counts=[Counted("8")], note="n")
     services.part_reconcile(part=part, by=tech_user, quantity="-1", note="n")
     assert on_hand(part) == 7
-    count = report(part, tech_user, "6")  # booked at once, like a manager's
+    count = reported_count(part, tech_user, "6")  # booked at once, like a manager's
     assert count.status == CountStatus.CONFIRMED and on_hand(part) == 6
 
 
@@ -719,7 +698,7 @@ def test_where_the_site_allows_it_a_technician_reconciles_on_the_page(
 
 
 def test_the_part_page_loads_its_counts_to_confirm(manager_page, tech_user, part, store):
-    count = report(part, tech_user, "12", stock_item=item_at(part, store.shelf))
+    count = reported_count(part, tech_user, "12", stock_item=item_at(part, store.shelf))
     page = manager_page.get(f"/parts/{part.pk}/")
     placeholder = by_testid(page, "part-counts")
     assert placeholder["hx-get"] == f"/parts/{part.pk}/counts/"
@@ -736,7 +715,7 @@ def test_the_part_page_loads_its_counts_to_confirm(manager_page, tech_user, part
 def test_confirming_on_the_part_page_answers_in_the_card_and_refreshes_the_figures(
     manager_page, tech_user, part, store
 ):
-    count = report(part, tech_user, "12", stock_item=item_at(part, store.shelf))
+    count = reported_count(part, tech_user, "12", stock_item=item_at(part, store.shelf))
     response = manager_page.post(f"/counts/{count.pk}/confirm/", {"on_part": "1"}, headers=HTMX)
     card = root(response)
     assert card["data-testid"] == "count-card" and card["data-status"] == "confirmed"
@@ -747,7 +726,7 @@ def test_confirming_on_the_part_page_answers_in_the_card_and_refreshes_the_figur
 
 
 def test_rejecting_without_a_reason_shows_the_error_in_the_card(manager_page, tech_user, part):
-    count = report(part, tech_user, "12")
+    count = reported_count(part, tech_user, "12")
     refused = manager_page.post(f"/counts/{count.pk}/reject/", {"reason": ""}, headers=HTMX)
     assert root(refused)["data-testid"] == "count-card"
     assert "required" in field_error(refused, f"id_count_{count.pk}_reject_reason")
@@ -759,7 +738,7 @@ def test_rejecting_without_a_reason_shows_the_error_in_the_card(manager_page, te
 
 
 def test_a_decided_count_cannot_be_decided_again_on_the_page(manager_page, tech_user, part):
-    count = report(part, tech_user, "12")
+    count = reported_count(part, tech_user, "12")
     manager_page.post(f"/counts/{count.pk}/reject/", {"reason": "no"}, headers=HTMX)
     again = manager_page.post(f"/counts/{count.pk}/confirm/", {}, headers=HTMX)
     assert "already rejected" in text(html(again).find("div", class_="form-errors"))
@@ -767,8 +746,8 @@ def test_a_decided_count_cannot_be_decided_again_on_the_page(manager_page, tech_
 
 
 def test_the_counts_page_lists_those_to_confirm_first(manager_page, tech_user, manager_user, part):
-    waiting = report(part, tech_user, "12")
-    decided = report(part, tech_user, "11")
+    waiting = reported_count(part, tech_user, "12")
+    decided = reported_count(part, tech_user, "11")
     services.stock_count_reject(count=decided, by=manager_user, reason="no")
     page = manager_page.get("/counts/")
     assert is_full_page(page)
@@ -781,7 +760,7 @@ def test_the_counts_page_lists_those_to_confirm_first(manager_page, tech_user, m
 
 
 def test_technicians_cannot_decide_counts_on_the_pages(tech_page, tech_user, part):
-    count = report(part, tech_user, "12")
+    count = reported_count(part, tech_user, "12")
     assert tech_page.post(f"/counts/{count.pk}/confirm/", {}).status_code == 403
     assert tech_page.post(f"/counts/{count.pk}/reject/", {"reason": "x"}).status_code == 403
     assert not all_by_testid(tech_page.get("/counts/"), "count-confirm")
@@ -790,7 +769,7 @@ def test_technicians_cannot_decide_counts_on_the_pages(tech_page, tech_user, par
 
 
 def test_another_sites_count_does_not_exist_here(manager_page, foreign_part, other_site_user):
-    count = report(foreign_part, other_site_user, "9")  # booked at once: an admin there
+    count = reported_count(foreign_part, other_site_user, "9")  # booked at once: an admin there
     assert manager_page.post(f"/counts/{count.pk}/confirm/", {}).status_code == 404
     assert manager_page.post(f"/counts/{count.pk}/reject/", {"reason": "x"}).status_code == 404
     assert manager_page.get(f"/parts/{foreign_part.pk}/counts/", headers=HTMX).status_code == 404
@@ -880,7 +859,7 @@ def test_scrap_all_is_refused_when_the_item_holds_something_else_now(
 @pytest.mark.django_db(transaction=True)
 def test_parallel_confirmations_book_a_count_once(site, tech_user, manager_user, store):
     part = stocked_part(site, manager_user, "10", store.shelf, "1", name="Raced part")
-    count = report(part, tech_user, "14")
+    count = reported_count(part, tech_user, "14")
 
     def confirm(_i, go):
         from core.models import User

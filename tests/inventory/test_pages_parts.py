@@ -22,6 +22,7 @@ from tests.helpers import (
     field_error,
     html,
     is_full_page,
+    ledger,
     page_client,
     queries_for,
     root,
@@ -52,14 +53,6 @@ def part(make_part, store):
 
 def on_hand(part) -> Decimal:
     return services.on_hand_of(part)
-
-
-def ledger(part) -> list[tuple]:
-    return list(
-        StockTransaction.objects.filter(part=part)
-        .order_by("pk")
-        .values_list("type", "quantity", "on_hand_after")
-    )
 
 
 def listed(source) -> list[str]:
