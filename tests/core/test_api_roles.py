@@ -151,6 +151,15 @@ def test_site_admins_edit_their_site(admin_api, site):
     assert Site.objects.get(pk=site.pk).time_zone == "Europe/Berlin"
 
 
+def test_site_admins_set_the_counting_policy(admin_api, manager_api, site):
+    url = f"/api/sites/{site.pk}/"
+    response = admin_api.patch(url, {"technicians_may_reconcile": True}, format="json")
+    assert response.status_code == 200 and response.json()["technicians_may_reconcile"] is True
+    assert Site.objects.get(pk=site.pk).technicians_may_reconcile is True
+    assert_needs_role(manager_api, "patch", url, {"technicians_may_reconcile": False})
+    assert Site.objects.get(pk=site.pk).technicians_may_reconcile is True
+
+
 @pytest.mark.parametrize("actor", ["tech_api", "manager_api"])
 def test_non_admins_cannot_edit_the_site(request, actor, site):
     assert_needs_role(
