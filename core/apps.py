@@ -22,5 +22,5 @@ class CoreConfig(AppConfig):
             "site",
             template="core/_dashboard_site.html",
             context=lambda request: {"summary": site_summary(site=request.site)},
-            order=0,
+            order=90,  # the site's facts after what people come for
         )

@@ -210,9 +210,9 @@ def test_an_apps_card_is_shown_on_the_dashboard_with_its_figures(tech_page, site
     response = tech_page.get("/")
 
     keys = [card["key"] for card in response.context["cards"]]
-    assert keys == ["site", "find", "inventory", "stock-movements", "test"]
+    assert keys == ["find", "inventory", "stock-movements", "test", "site"]
     counts = [c.get_text(strip=True) for c in all_by_testid(response, "location-count")]
-    assert counts == ["0", "99"]
+    assert counts == ["99", "0"]
 
 
 def test_the_inventory_card_counts_active_and_low_parts(tech_page, site, manager_user):

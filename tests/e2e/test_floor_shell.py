@@ -6,10 +6,11 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 
+from core.models import Role
 from inventory import services
-from inventory.models import Part
+from inventory.models import Part, Vendor
 from tests.e2e.conftest import DESKTOP, PHONE, oil_filter, sign_in
-from tests.factories import LocationFactory
+from tests.factories import LocationFactory, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.e2e
 
@@ -200,3 +201,32 @@ def test_search_matches_every_word_in_any_order(page, live_server, plant):
     expect(results).to_contain_text("Ball bearing 6204-2RS")
     expect(results).not_to_contain_text("Ball 6204")
     expect(results).not_to_contain_text("Oil filter")
+
+
+def test_every_page_fits_a_phone_for_a_technician(page, live_server, plant):
+    """No page scrolls sideways at 390 px, and each has the short top bar and the tab bar."""
+
+    tech = UserFactory(username="tom")
+    MembershipFactory(user=tech, site=plant.site, role=Role.TECHNICIAN)
+    vendor = Vendor.objects.create(site=plant.site, name="Acme Industrial Supply Company Ltd")
+    sign_in(page, live_server, "tom")
+    paths = [
+        "/",
+        "/parts/",
+        f"/parts/{plant.pk}/",
+        "/stock/",
+        "/reorder/",
+        "/vendors/",
+        f"/vendors/{vendor.pk}/",
+        "/locations/",
+        f"/locations/{plant.default_location_id}/",
+        "/scan/",
+        "/counts/",
+        "/account/",
+    ]
+    for path in paths:
+        page.goto(path)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= PHONE["width"], (path, width)
+        assert page.locator(".topbar-inner").bounding_box()["height"] <= 56, path
+        expect(page.get_by_test_id("tabbar")).to_be_visible()
