@@ -344,18 +344,27 @@ class Bench:
         def sample(ids) -> list:
             return [rng.choice(ids) for _ in range(n)]
 
+        # A location's page lists the stock stored there, up to a page of 50 items (a seeded bin
+        # holds about 110): it is a list page, and has the list budget.
         details = [
-            ("API   /api/parts/{id}/", self.api, "/api/parts/{}/", s.part_ids, "api"),
-            ("page  /parts/{id}/", self.page, "/parts/{}/", s.part_ids, "page"),
-            ("API   /api/stock/{id}/", self.api, "/api/stock/{}/", items, "api"),
-            ("API   /api/vendors/{id}/", self.api, "/api/vendors/{}/", s.vendor_ids, "api"),
-            ("API   /api/locations/{id}/", self.api, "/api/locations/{}/", locations, "api"),
-            ("page  /locations/{id}/", self.page, "/locations/{}/", locations, "page"),
-            ("API   /api/tasks/{id}/", self.api, "/api/tasks/{}/", tasks, "api"),
+            ("API   /api/parts/{id}/", self.api, "/api/parts/{}/", s.part_ids, "api", None),
+            ("page  /parts/{id}/", self.page, "/parts/{}/", s.part_ids, "page", None),
+            ("API   /api/stock/{id}/", self.api, "/api/stock/{}/", items, "api", None),
+            ("API   /api/vendors/{id}/", self.api, "/api/vendors/{}/", s.vendor_ids, "api", None),
+            ("API   /api/locations/{id}/", self.api, "/api/locations/{}/", locations, "api", None),
+            (
+                "page  /locations/{id}/ (and 50 of its stock)",
+                self.page,
+                "/locations/{}/",
+                locations,
+                "page",
+                LIST_BUDGET_MS,
+            ),
+            ("API   /api/tasks/{id}/", self.api, "/api/tasks/{}/", tasks, "api", None),
         ]
-        for label, client, pattern, ids, floor in details:
+        for label, client, pattern, ids, floor, budget in details:
             urls = [pattern.format(pk) for pk in sample(ids)]
-            self.row("requests", label, client, urls, DETAIL_BUDGET_MS, floor)
+            self.row("requests", label, client, urls, budget or DETAIL_BUDGET_MS, floor)
         self.row("requests", "page  / (dashboard)", self.page, ["/"] * n, DETAIL_BUDGET_MS, "page")
 
     # --- Right after a write -------------------------------------------------------------------

@@ -130,9 +130,13 @@ def page_of(
 ) -> Page:
     """One page of ``queryset`` (see the module docstring)."""
     listing = Listing(queryset, versioned)
-    ids = listing.page_ids(offset, limit)
-    return Page(rows=rows_for_ids(queryset, ids), count=listing.count, offset=offset, limit=limit)
+    rows = listing.rows(offset, limit)
+    return Page(rows=rows, count=listing.count, offset=offset, limit=limit)
 
+
+# A list all on its first page is read in one query (``Listing.rows``); tests of how long lists
+# are read turn this off to see the ids query on a few rows.
+READ_SHORT_LISTS_WHOLE = True
 
 # A list keeps the keys of at most this many offsets (each a few values) with its count.
 KNOWN_KEYS_MAX = 200
@@ -158,6 +162,14 @@ class Listing:
     @property
     def count(self) -> int:
         return self.state["count"]
+
+    def rows(self, offset: int, limit: int) -> list:
+        """The rows of the page, with everything the queryset adds to them. A list that is all
+        on its first page (a bin's stock, a new part's ledger) is read as it is, in one query:
+        its ids would be all of them, so reading them first would only add a query."""
+        if READ_SHORT_LISTS_WHOLE and offset == 0 and self.count <= limit:
+            return list(self.queryset[:limit])
+        return rows_for_ids(self.queryset, self.page_ids(offset, limit))
 
     def page_ids(self, offset: int, limit: int) -> list:
         known = self.state["known"]
@@ -186,5 +198,5 @@ class Paginator(DjangoPaginator):
 
     def page(self, number):
         number = self.validate_number(number)
-        ids = self.listing.page_ids((number - 1) * self.per_page, self.per_page)
-        return self._get_page(rows_for_ids(self.object_list, ids), number, self)
+        rows = self.listing.rows((number - 1) * self.per_page, self.per_page)
+        return self._get_page(rows, number, self)

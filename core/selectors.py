@@ -5,7 +5,6 @@ from django.db import models
 from django.db.models import Exists, OuterRef, QuerySet
 
 from core.models import TASK_OPEN_STATES, APIToken, Location, Membership, Site, TaskRecord, User
-from core.pagination import counted
 from core.services.locations import LOCATIONS_DATA
 from core.versions import cached_answer
 
@@ -65,10 +64,21 @@ def _nested(nodes: list[Location]) -> list[dict]:
     return roots
 
 
-def location_ancestors(*, location: Location) -> QuerySet[Location]:
-    """The locations above this one, from the top down (its breadcrumb as records)."""
-    ancestor_ids = [int(i) for i in location.lineage.strip("/").split("/")[:-1] if i]
-    return Location.objects.for_site(location.site_id).filter(pk__in=ancestor_ids).order_by("depth")
+def location_ancestors(*, location: Location) -> list[Location]:
+    """The locations above this one, from the top down (its breadcrumb), read from what the
+    location stores: the ids in its ``lineage`` and the names in its ``path`` (a name cannot
+    contain the separator, ``core.services.locations``). No query; a path and lineage out of
+    step (a tree mid-repair) are read from the database instead."""
+    ids = [int(i) for i in location.lineage.strip("/").split("/")[:-1] if i]
+    names = location.path.split(Location.PATH_SEPARATOR)[:-1]
+    if len(names) != len(ids):
+        return list(
+            Location.objects.for_site(location.site_id).filter(pk__in=ids).order_by("depth")
+        )
+    return [
+        Location(pk=pk, site_id=location.site_id, name=name)
+        for pk, name in zip(ids, names, strict=True)
+    ]
 
 
 def locations_inside(*, site: Site | int, location_id: int) -> list[int] | None:
@@ -103,12 +113,19 @@ def location_children(*, location: Location) -> QuerySet[Location]:
 
 
 def site_summary(*, site: Site) -> dict:
-    """The dashboard's figures for the site itself."""
-    locations = Location.objects.for_site(site)
-    return {
-        "locations": counted(locations, versioned=(site.pk, LOCATIONS_DATA)),
-        "members": Membership.objects.filter(site=site).count(),
-    }
+    """The dashboard's figures for the site itself. The number of locations is kept under the
+    tree's version by name (one cache read, no query to compile for a key)."""
+    locations = cached_answer(
+        (site.pk, LOCATIONS_DATA),
+        ("dashboard", "locations"),
+        lambda: Location.objects.for_site(site).count(),
+        SUMMARY_CACHE_SECONDS,
+    )
+    return {"locations": locations, "members": Membership.objects.filter(site=site).count()}
+
+
+# Cached under the data's version, so never stale; the timeout only bounds memory.
+SUMMARY_CACHE_SECONDS = 600
 
 
 def members_for_site(*, site: Site) -> QuerySet[Membership]:

@@ -21,7 +21,6 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, StrIndex, Substr
 
 from core.models import Location, Site
-from core.pagination import counted
 from core.selectors import USER_REF_COLUMNS, locations_inside, select_related_columns
 from core.versions import CachedAnswer, Versioned, cached_answer
 from inventory.filters import StockItemFilter
@@ -38,7 +37,6 @@ from inventory.models import (
     Vendor,
 )
 from inventory.services.ledger import STOCK_LIST_DATA
-from inventory.services.parts import PART_LIST_DATA, PARTS_DATA
 
 
 def vendor_links() -> Prefetch:
@@ -289,16 +287,6 @@ def vendor_parts(*, vendor: Vendor) -> QuerySet[PartVendor]:
         .select_related("part")
         .order_by("part__name", "part__pk")
     )
-
-
-def inventory_summary(*, site: Site) -> dict:
-    """The dashboard's inventory figures: active parts and how many are low on stock, counted
-    once per change of the catalogue (and of the stock, for low stock), not on every visit."""
-    parts = Part.objects.for_site(site).filter(active=True)
-    return {
-        "parts": counted(parts, versioned=(site.pk, PARTS_DATA)),
-        "low_stock": counted(parts.low_stock(), versioned=(site.pk, PART_LIST_DATA)),
-    }
 
 
 def _shown(counts: QuerySet[StockCount]) -> QuerySet[StockCount]:

@@ -75,3 +75,19 @@ def test_a_data_version_is_per_site_and_topic(site, other_site, django_capture_o
 
     assert data_version(site.pk, "stock") != before[0]
     assert data_version(other_site.pk, "stock") == before[1]
+
+
+def test_a_list_all_on_its_first_page_is_read_in_one_query_as_it_is(tasks):
+    """Its ids would be all of them: the count and the rows, no ids query first."""
+    everything = [r.pk for r in tasks]
+    page = None
+
+    def read():
+        nonlocal page
+        page = page_of(tasks.all(), offset=0, limit=30)  # .all(): not the evaluated list
+
+    assert count_queries(read) == 2  # the count, the rows
+    assert [r.pk for r in page.rows] == everything and page.count == 23
+    assert count_queries(lambda: page_of(tasks.all(), offset=0, limit=10)) == 3  # + page's ids
+    paged = Paginator(tasks.all(), 50).page(1)
+    assert [r.pk for r in paged.object_list] == everything

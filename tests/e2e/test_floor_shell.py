@@ -230,3 +230,5 @@ def test_every_page_fits_a_phone_for_a_technician(page, live_server, plant):
         assert width <= PHONE["width"], (path, width)
         assert page.locator(".topbar-inner").bounding_box()["height"] <= 56, path
         expect(page.get_by_test_id("tabbar")).to_be_visible()
+        for crumb in page.locator(".breadcrumb a").all():  # tapped with a thumb
+            assert crumb.bounding_box()["height"] >= 44, path
