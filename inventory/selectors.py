@@ -50,21 +50,25 @@ NOT_LISTED = ("search_text",)
 
 
 def _parts_shown(site: Site, **related: tuple[str, ...]) -> QuerySet[Part]:
-    """Parts with their quantities, type, default location and vendors, and ``related``."""
+    """Parts with their quantities, type and default location, and ``related``."""
     parts = select_related_columns(
         Part.objects.for_site(site), part_type=("name",), default_location=("path",), **related
     )
-    return parts.defer(*NOT_LISTED).with_quantities().prefetch_related(vendor_links())
+    return parts.defer(*NOT_LISTED).with_quantities()
 
 
 def parts_for_list(*, site: Site) -> QuerySet[Part]:
-    """Parts as the API lists and shows them: with who created and changed them."""
-    return _parts_shown(site, created_by=USER_REF_COLUMNS, updated_by=USER_REF_COLUMNS)
+    """Parts as the API lists and shows them: with who created and changed them, and their
+    vendors (prefetched for the whole page)."""
+    parts = _parts_shown(site, created_by=USER_REF_COLUMNS, updated_by=USER_REF_COLUMNS)
+    return parts.prefetch_related(vendor_links())
 
 
 def part_for_page(*, site: Site) -> QuerySet[Part]:
     """Parts as the part page shows one: without the people who created and changed it, which
-    the page does not show (two joins fewer to write and read)."""
+    the page does not show (two joins fewer to write and read), and without a prefetch of its
+    vendors: for one part, ``Part.vendor_list`` reads them in a plain query, which costs less
+    than the prefetch's machinery."""
     return _parts_shown(site)
 
 
