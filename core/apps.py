@@ -16,7 +16,25 @@ class CoreConfig(AppConfig):
 
         connection_created.connect(install, dispatch_uid="core.timestamps")
         from core.dashboard import register_card
+        from core.navigation import HOME_ICON, SCAN_ICON, register_nav_item
         from core.selectors import site_summary
+
+        register_nav_item(
+            "dashboard",
+            url_name="dashboard",
+            label=_("Dashboard"),
+            order=10,
+            tab=HOME_ICON,
+            tab_label=_("Home"),
+        )
+        register_nav_item("scan", url_name="qr-scan", label=_("Scan"), order=20, tab=SCAN_ICON)
+        register_nav_item(
+            "locations",
+            url_name="location-list",
+            label=_("Locations"),
+            order=70,
+            current=("location-",),
+        )
 
         register_card(
             "site",

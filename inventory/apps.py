@@ -14,8 +14,10 @@ class InventoryConfig(AppConfig):
         from inventory.demo import seed_inventory_demo
         from inventory.labels import resolve_part_qr
         from inventory.locations import register_location_panels
+        from inventory.navigation import register_places
 
         register_resolver(resolve_part_qr)
         register_demo_seeder(seed_inventory_demo)
         register_cards()
         register_location_panels()
+        register_places()

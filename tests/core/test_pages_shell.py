@@ -128,7 +128,7 @@ def test_phones_get_a_tab_bar_with_home_scan_parts_and_menu(tech_page):
     bar = by_testid(tech_page.get("/parts/"), "tabbar")
     tabs = [(a["data-testid"], a["href"]) for a in bar.find_all("a")]
     assert tabs == [
-        ("tab-home", "/"),
+        ("tab-dashboard", "/"),
         ("tab-scan", "/scan/"),
         ("tab-parts", "/parts/"),
         ("tab-menu", "#main-nav"),
