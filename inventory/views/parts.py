@@ -179,6 +179,8 @@ def part_detail(request, pk: int):
         **part_context(request, part, with_ledger="ledger_page" in request.GET),
         "action_panels": _action_panels(request, part),
         "label_url": reverse("part-label", args=[part.pk]),
+        # The service's rule, not the site's flag read again in the template.
+        "may_reconcile": services.may_reconcile(request.membership),
     }
     partial = "ledger" if "ledger_page" in request.GET else None
     return render_page(request, "inventory/part_detail.html", context, partial=partial)
